@@ -1,0 +1,38 @@
+"""Grokking in ridge regression (Xu, Vardi & Safran 2026, arXiv 2601.19791).
+
+Exact closed-form GD dynamics, exact overfitting / generalization times,
+every proven bound with its assumptions, hyperparameter control and a
+symbolic layer (:mod:`theory.ridge.symbolic`, imported on demand).
+"""
+
+from theory.ridge.problem import RidgeProblem, sample_problem, seed_sequence
+from theory.ridge.dynamics import (
+    DivergenceError,
+    RidgeDynamics,
+    Spectrum,
+    compute_spectrum,
+    dynamics,
+)
+from theory.ridge.times import (
+    TIME_DEFINITIONS,
+    GrokkingTimes,
+    generalization_time,
+    grokking_times,
+    overfitting_time,
+)
+
+__all__ = [
+    "TIME_DEFINITIONS",
+    "GrokkingTimes",
+    "generalization_time",
+    "grokking_times",
+    "overfitting_time",
+    "DivergenceError",
+    "RidgeDynamics",
+    "RidgeProblem",
+    "Spectrum",
+    "compute_spectrum",
+    "dynamics",
+    "sample_problem",
+    "seed_sequence",
+]

@@ -1,0 +1,320 @@
+"""Exact closed-form dynamics of gradient descent with weight decay.
+
+Xu, Vardi & Safran (2026), Sec. 4: GD on
+``L_n(theta) + (lam/2)||theta||^2`` is linear, so one eigendecomposition of
+``Phi^T Phi`` gives ``theta(t)``, the training loss and the population loss at
+every integer step ``t`` without iterating.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory._checks import check_nonnegative, check_positive, check_times
+from theory.ridge._expsum import ExpSquares
+from theory.ridge.problem import RidgeProblem
+
+__all__ = ["Spectrum", "RidgeDynamics", "compute_spectrum", "dynamics"]
+
+
+@dataclass(frozen=True, eq=False)
+class Spectrum:
+    """Eigendecomposition of ``Phi^T Phi`` in the coordinates the dynamics need.
+
+    Attributes
+    ----------
+    eigenvalues : ndarray, shape (r,)
+        Positive eigenvalues ``s_i`` of ``Phi^T Phi`` (ascending; not divided by n).
+    teacher_coords, init_coords : ndarray, shape (r,)
+        ``b_i = <v_i, theta*>`` and ``a_i(0) = <v_i, theta(0)>``.
+    null_init_sq, null_cross, null_teacher_sq : float
+        ``||P theta(0)||^2``, ``<P theta(0), P theta*>`` and ``||P theta*||^2``
+        with ``P`` the projector on the null space of ``Phi``.
+    n, m : int
+    feature_variance : float
+        ``Sigma = feature_variance * I``.
+    feature_norm_sq_max : float
+        ``max_i ||phi(x_i)||^2`` (the sample value of ``b^2`` in Eq. (6)).
+    frobenius_sq : float
+        ``||Phi||_F^2``.
+    init_norm_sq, teacher_norm_sq : float
+    """
+
+    eigenvalues: np.ndarray
+    teacher_coords: np.ndarray
+    init_coords: np.ndarray
+    null_init_sq: float
+    null_cross: float
+    null_teacher_sq: float
+    n: int
+    m: int
+    feature_variance: float
+    feature_norm_sq_max: float
+    frobenius_sq: float
+    init_norm_sq: float
+    teacher_norm_sq: float
+
+    @property
+    def rank(self) -> int:
+        """Rank of ``Phi``."""
+        return int(self.eigenvalues.size)
+
+    @property
+    def lmin_plus(self) -> float:
+        """Smallest positive eigenvalue of ``Phi^T Phi`` (not divided by n)."""
+        return float(self.eigenvalues[0]) if self.rank else 0.0
+
+    @property
+    def lmax(self) -> float:
+        """Largest eigenvalue of ``Phi^T Phi``."""
+        return float(self.eigenvalues[-1]) if self.rank else 0.0
+
+    @property
+    def lbar(self) -> float:
+        """``Lbar = ||Phi||_F^2 / n`` (Theorem 4.1)."""
+        return self.frobenius_sq / self.n
+
+    @property
+    def null_dim(self) -> int:
+        """Dimension of the null space of ``Phi`` (``m - rank``)."""
+        return self.m - self.rank
+
+
+def compute_spectrum(problem: RidgeProblem) -> Spectrum:
+    """Eigendecompose ``Phi^T Phi`` through the ``n x n`` Gram matrix.
+
+    Parameters
+    ----------
+    problem : RidgeProblem
+
+    Returns
+    -------
+    Spectrum
+
+    Notes
+    -----
+    With ``Phi Phi^T = U diag(s) U^T`` the right singular vectors are
+    ``v_i = Phi^T u_i / sqrt(s_i)``, so ``<v_i, x> = u_i^T (Phi x) / sqrt(s_i)``
+    and only two matrix-vector products with ``Phi`` are needed besides the
+    Gram matrix.  Cost ``O(n^2 m + n^3)``; for ``n > m`` the ``m x m`` matrix
+    ``Phi^T Phi`` is decomposed instead.  Eigenvalues below
+    ``max(n, m) * eps_machine * s_max`` count as zero.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem
+    >>> spec = sample_problem(n=5, m=20, seed=0).spectrum
+    >>> spec.rank, spec.null_dim
+    (5, 15)
+    """
+    phi = problem.features
+    n, m = phi.shape
+    teacher, init = problem.teacher, problem.init
+    if n <= m:
+        s, U = np.linalg.eigh(phi @ phi.T)
+        tol = max(n, m) * np.finfo(float).eps * max(float(s[-1]), 0.0)
+        keep = s > tol
+        s, U = s[keep], U[:, keep]
+        root = np.sqrt(s)
+        b = (U.T @ (phi @ teacher)) / root
+        a0 = (U.T @ (phi @ init)) / root
+    else:
+        s, V = np.linalg.eigh(phi.T @ phi)
+        tol = max(n, m) * np.finfo(float).eps * max(float(s[-1]), 0.0)
+        keep = s > tol
+        s, V = s[keep], V[:, keep]
+        b, a0 = V.T @ teacher, V.T @ init
+    init_sq, teacher_sq = float(init @ init), float(teacher @ teacher)
+    if s.size == m:  # full column rank: no null space at all
+        null_init = null_cross = null_teacher = 0.0
+    else:
+        null_init = max(init_sq - float(a0 @ a0), 0.0)
+        null_teacher = max(teacher_sq - float(b @ b), 0.0)
+        null_cross = float(init @ teacher) - float(a0 @ b)
+    row_norms = np.einsum("ij,ij->i", phi, phi)
+    return Spectrum(eigenvalues=s, teacher_coords=b, init_coords=a0,
+                    null_init_sq=null_init, null_cross=null_cross,
+                    null_teacher_sq=null_teacher, n=n, m=m,
+                    feature_variance=problem.feature_variance,
+                    feature_norm_sq_max=float(row_norms.max()),
+                    frobenius_sq=float(row_norms.sum()),
+                    init_norm_sq=init_sq, teacher_norm_sq=teacher_sq)
+
+
+def _log_abs_rate(x: np.ndarray):
+    """``log|1 - x|`` and the sign flag of ``1 - x``, accurate for tiny ``x``."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        small = np.log1p(-np.minimum(x, 1.0))
+        large = np.log(np.maximum(x - 1.0, 0.0))
+    return np.where(x <= 1.0, small, large), x > 1.0
+
+
+class DivergenceError(ValueError):
+    """The step size makes gradient descent diverge."""
+
+
+@dataclass(frozen=True, eq=False)
+class RidgeDynamics:
+    """Closed-form GD trajectory for one problem and one ``(lam, eta)``.
+
+    Build it with :func:`dynamics`.  Row-space coordinates evolve as
+    ``a_i(t) = a_i(inf) + q_i^t (a_i(0) - a_i(inf))`` with
+    ``a_i(inf) = s_i b_i / (s_i + n lam)`` and ``q_i = 1 - eta (s_i/n + lam)``;
+    the null-space part decays as ``(1 - eta lam)^t theta_perp(0)`` (Sec. 4).
+
+    Attributes
+    ----------
+    spectrum : Spectrum
+    lam, eta : float
+    train : ExpSquares
+        ``L_n(t)`` in the exact-search form.
+    population : ExpSquares
+        ``L(t)`` in the exact-search form.
+    """
+
+    spectrum: Spectrum
+    lam: float
+    eta: float
+    train: ExpSquares
+    population: ExpSquares
+
+    @property
+    def row_rate(self) -> float:
+        """``rho = 1 - eta lmin_plus / n - eta lam`` (slowest row-space mode)."""
+        return 1.0 - self.eta * (self.spectrum.lmin_plus / self.spectrum.n + self.lam)
+
+    @property
+    def null_rate(self) -> float:
+        """``1 - eta lam`` (null-space contraction per step)."""
+        return 1.0 - self.eta * self.lam
+
+    @property
+    def oscillating(self) -> bool:
+        """True when some mode has ``q_i < 0`` (``eta (s_max/n + lam) > 1``)."""
+        return bool(self.train.negative.any())
+
+    def train_loss(self, t) -> np.ndarray:
+        """Training loss ``L_n(theta(t)) = (1/2n) sum_i s_i (a_i(t) - b_i)^2``.
+
+        Parameters
+        ----------
+        t : int or array of int
+            Steps ``>= 0``; any shape, vectorised.
+
+        Returns
+        -------
+        ndarray
+            Same shape as ``t``.
+
+        Examples
+        --------
+        >>> from theory.ridge import sample_problem, dynamics
+        >>> dyn = dynamics(sample_problem(n=20, m=200, seed=0), lam=1e-3, eta=1.0)
+        >>> bool(dyn.train_loss(500) < dyn.train_loss(0))
+        True
+        """
+        return self.train(check_times(t))
+
+    def population_loss(self, t) -> np.ndarray:
+        """Population loss ``L(theta(t)) = feature_variance * ||theta(t) - theta*||^2``.
+
+        Parameters
+        ----------
+        t : int or array of int
+            Steps ``>= 0``; any shape, vectorised.
+
+        Returns
+        -------
+        ndarray
+        """
+        return self.population(check_times(t))
+
+    def row_coords(self, t) -> np.ndarray:
+        """Row-space coordinates ``a_i(t)``, shape ``t.shape + (r,)``."""
+        t = check_times(t)
+        spec = self.spectrum
+        s, b, a0 = spec.eigenvalues, spec.teacher_coords, spec.init_coords
+        a_inf = s * b / (s + spec.n * self.lam)
+        z = self.train.powers(t.ravel()).reshape(t.shape + (s.size,))
+        return a_inf + z * (a0 - a_inf)
+
+
+def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
+    """Closed-form dynamics of GD with weight decay on ``problem``.
+
+    Parameters
+    ----------
+    problem : RidgeProblem or Spectrum
+        The sampled problem (its cached spectrum is reused across calls).
+    lam : float
+        Weight decay ``lam >= 0``.
+    eta : float
+        Step size ``eta > 0``; GD must converge:
+        ``eta (lambda_max(Phi^T Phi)/n + lam) < 2``.
+
+    Returns
+    -------
+    RidgeDynamics
+
+    Raises
+    ------
+    DivergenceError
+        (a ValueError) if ``eta`` is so large that GD diverges.
+
+    Notes
+    -----
+    Every power ``q^t`` is evaluated as ``exp(t log1p(-x))``, exact in float64
+    for ``t`` up to ``2**53`` and ``x = eta lam`` down to the smallest normal
+    number; the naive ``(1 - x)**t`` loses all digits of the rate when
+    ``x < 1e-16``.  Modes with ``q_i < 0`` (``1 < eta(s_i/n + lam) < 2``)
+    oscillate but converge and are handled exactly.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem, dynamics
+    >>> dyn = dynamics(sample_problem(seed=0), lam=1e-4, eta=1.0)
+    >>> round(dyn.null_rate, 6)
+    0.9999
+    """
+    lam = check_nonnegative("lam", lam)
+    eta = check_positive("eta", eta)
+    spec = problem.spectrum if isinstance(problem, RidgeProblem) else problem
+    if not isinstance(spec, Spectrum):
+        raise TypeError("problem must be a RidgeProblem or a Spectrum")
+    n = spec.n
+    s = spec.eigenvalues
+    x_row = eta * (s / n + lam)
+    x_null = eta * lam
+    worst = max(float(x_row.max()) if s.size else 0.0, x_null)
+    if worst >= 2.0:
+        raise DivergenceError(
+            f"eta={eta:g} makes gradient descent diverge: eta*(lambda_max(Phi^T Phi)/n + lam) = "
+            f"{worst:.6g} must be < 2 (use eta < {2.0 / (worst / eta):.6g})")
+    log_q, neg_q = _log_abs_rate(x_row)
+    b, a0 = spec.teacher_coords, spec.init_coords
+    a_inf = s * b / (s + n * lam)
+    alpha = a_inf - b                     # = -n lam b / (s + n lam)
+    beta = a0 - a_inf
+    train = ExpSquares(constant=0.0, weight=s / (2.0 * n), alpha=alpha, beta=beta,
+                       log_abs_rho=log_q, negative=neg_q)
+    # null-space term: P00 x^2 - 2 P0s x + Pss with x = (1 - eta lam)^t, written as
+    # (alpha + beta x)^2 + K with beta = sqrt(P00), alpha = -P0s / sqrt(P00).
+    p00, p0s, pss = spec.null_init_sq, spec.null_cross, spec.null_teacher_sq
+    log_g, neg_g = _log_abs_rate(np.array([x_null]))
+    if p00 > 0:
+        null_alpha, null_beta = -p0s / np.sqrt(p00), np.sqrt(p00)
+        null_const = max(pss - p0s * p0s / p00, 0.0)
+    else:
+        null_alpha, null_beta, null_const = 0.0, 0.0, pss
+    fv = spec.feature_variance
+    population = ExpSquares(
+        constant=fv * null_const,
+        weight=fv * np.concatenate([np.ones_like(s), [1.0]]),
+        alpha=np.concatenate([alpha, [null_alpha]]),
+        beta=np.concatenate([beta, [null_beta]]),
+        log_abs_rho=np.concatenate([log_q, log_g]),
+        negative=np.concatenate([neg_q, neg_g]))
+    return RidgeDynamics(spectrum=spec, lam=lam, eta=eta, train=train, population=population)
