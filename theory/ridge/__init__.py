@@ -13,6 +13,8 @@ from theory.ridge.dynamics import (
     compute_spectrum,
     dynamics,
 )
+from theory.ridge.bounds import Bound, BoundsReport, Condition, bounds_report
+from theory.ridge.control import ControlReport, control_report
 from theory.ridge.times import (
     TIME_DEFINITIONS,
     GrokkingTimes,
@@ -22,6 +24,12 @@ from theory.ridge.times import (
 )
 
 __all__ = [
+    "Bound",
+    "BoundsReport",
+    "Condition",
+    "ControlReport",
+    "bounds_report",
+    "control_report",
     "TIME_DEFINITIONS",
     "GrokkingTimes",
     "generalization_time",

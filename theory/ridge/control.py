@@ -1,0 +1,381 @@
+"""Hyperparameter control: how to amplify or eliminate grokking.
+
+Xu, Vardi & Safran (2026), Sec. 4.3 and 5: the grokking delay grows as the
+weight decay falls (``t2 ~ 1/lam`` with ``t1`` unchanged), every time scales
+as ``1/eta``, a larger initialisation amplifies grokking and a small one
+eliminates it.  This module turns those statements into numbers: threshold
+values, elasticities, and a point estimate of ``t2``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+from theory._checks import check_nonnegative, check_positive
+from theory.ridge.bounds import eq8_t1_upper, eq8_t2_lower, marchenko_pastur_lmin
+from theory.ridge.dynamics import dynamics
+from theory.ridge.problem import RidgeProblem
+from theory.ridge.times import grokking_times
+
+__all__ = ["ControlReport", "control_report", "eq8_elasticities", "exact_elasticities",
+           "grokking_onset_nu2", "lam_star", "nu2_vacuity_threshold", "t2_point_estimate"]
+
+
+def lam_star(n, m, nu2, eps, lmin_plus=None):
+    r"""Weight decay above which Eq. (8) stops certifying grokking.
+
+    Parameters
+    ----------
+    n, m : int or array
+        ``m > n``.
+    nu2, eps : float or array
+    lmin_plus : float, array or None
+        None uses the Marchenko-Pastur edge ``(1 - sqrt(n/m))^2``.
+
+    Returns
+    -------
+    ndarray or float
+        ``lam*``; for ``lam < lam*`` the Eq. (8) lower bound on ``t2`` exceeds
+        the upper bound on ``t1``.  Negative when Eq. (8) is vacuous for every
+        ``lam`` (``nu2 <= 8 m eps/(m - n)``).
+
+    Notes
+    -----
+    Solves ``ln((m-n) nu2/(8 m eps)) / (2.02 eta lam) =
+    n ln(14 m nu2/eps) / (2 eta lmin_plus)`` for ``lam``; ``eta`` cancels:
+
+    .. math:: \lambda^* = \frac{2\lambda_{\min}^+ \ln\frac{(m-n)\nu^2}{8 m\epsilon}}
+                               {2.02\, n \ln\frac{14 m \nu^2}{\epsilon}}
+
+    Examples
+    --------
+    >>> from theory.ridge.control import lam_star
+    >>> float(lam_star(100, 1000, 1.0, 0.01)) > 1e-4
+    True
+    """
+    if lmin_plus is None:
+        lmin_plus = marchenko_pastur_lmin(n, m)
+    return (2.0 * lmin_plus * np.log((m - n) * nu2 / (8.0 * m * eps))
+            / (2.02 * n * np.log(14.0 * m * nu2 / eps)))
+
+
+def nu2_vacuity_threshold(n, m, eps):
+    r"""Initialisation variance at and below which Eq. (8)'s t2 bound is vacuous.
+
+    ``nu2 <= 8 m eps / (m - n)`` makes the log argument ``<= 1``: the theory no
+    longer certifies any generalization delay (grokking can be eliminated by
+    a small initialisation).
+
+    Examples
+    --------
+    >>> from theory.ridge.control import nu2_vacuity_threshold
+    >>> round(float(nu2_vacuity_threshold(100, 1000, 0.01)), 6)
+    0.088889
+    """
+    m = np.asarray(m, dtype=float)
+    if np.any(m <= np.asarray(n)):
+        raise ValueError("m must be > n")
+    return 8.0 * m * eps / (m - n)
+
+
+def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
+    r"""Point estimate of ``t2`` (an estimate, not a bound).
+
+    Parameters
+    ----------
+    n, m : int
+        ``m > n``.
+    nu2, c, eta, lam : float
+    teacher_norm : float
+        ``||theta*||``.
+    sigma : float or None
+        Isotropic population covariance ``Sigma = sigma I``; None is ``1/m``.
+
+    Returns
+    -------
+    float
+        ``inf`` when the estimated loss floor ``sigma (m-n)/m ||theta*||^2``
+        is already above ``c`` (never generalizes); 0 when ``c`` is above the
+        initial estimated loss.
+
+    Notes
+    -----
+    Once the row space has converged,
+    ``L(t) ~ sigma [(1 - eta lam)^(2t) (m-n) nu2 + ||P theta*||^2]`` with
+    ``E||P theta*||^2 = (m-n)/m ||theta*||^2`` (spec, hyperparameter control).
+    Solving ``L = c``:
+
+    .. math:: \hat t_2 = \frac{\ln\left((c/\sigma - \frac{m-n}{m}\|\theta^*\|^2)
+                                   / ((m-n)\nu^2)\right)}{2\ln(1-\eta\lambda)}
+
+    Examples
+    --------
+    >>> from theory.ridge.control import t2_point_estimate
+    >>> 22000 < t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, 1e-4) < 24000
+    True
+    """
+    if m <= n:
+        raise ValueError("m must be > n")
+    sigma = 1.0 / m if sigma is None else sigma
+    floor = (m - n) / m * teacher_norm ** 2
+    head = c / sigma - floor
+    if head <= 0:
+        return float("inf")
+    ratio = head / ((m - n) * nu2)
+    if ratio >= 1:
+        return 0.0
+    return float(np.log(ratio) / (2.0 * np.log1p(-eta * lam)))
+
+
+def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
+    r"""Elasticities ``d ln t / d ln p`` of the Eq. (8) bounds.
+
+    Parameters
+    ----------
+    n, m : int
+    nu2, eps : float
+    lmin_model : {"marchenko_pastur", "fixed"}
+        How ``lmin_plus`` moves with ``n`` and ``m``: along the
+        Marchenko-Pastur edge ``(1 - sqrt(n/m))^2``, or held fixed.
+
+    Returns
+    -------
+    dict
+        ``{"t1": {p: e}, "t2": {p: e}}`` for ``p`` in eta, lam, nu2, n, m.
+
+    Notes
+    -----
+    With ``A = (m-n) nu2/(8 m eps)``, ``B = 14 m nu2/eps`` and
+    ``r = sqrt(n/m)``: t2 has elasticities -1 (eta), -1 (lam),
+    ``1/ln A`` (nu2), ``-n/((m-n) ln A)`` (n), ``n/((m-n) ln A)`` (m); t1 has
+    -1 (eta), 0 (lam), ``1/ln B`` (nu2), ``1 + r/(1-r)`` (n) and
+    ``1/ln B - r/(1-r)`` (m) with the Marchenko-Pastur edge (drop the
+    ``r/(1-r)`` terms for a fixed ``lmin_plus``).  A larger ``nu2``
+    lengthens t2 faster than t1 in absolute steps (``dt/d ln nu2`` is
+    ``1/(2.02 eta lam)`` vs ``n/(2 eta lmin_plus)``): it amplifies grokking.
+
+    Examples
+    --------
+    >>> from theory.ridge.control import eq8_elasticities
+    >>> e = eq8_elasticities(100, 1000, 1.0, 0.01)
+    >>> e["t2"]["lam"], e["t1"]["lam"], e["t2"]["eta"]
+    (-1.0, 0.0, -1.0)
+    """
+    if lmin_model not in ("marchenko_pastur", "fixed"):
+        raise ValueError(f"lmin_model must be 'marchenko_pastur' or 'fixed', got {lmin_model!r}")
+    if m <= n:
+        raise ValueError("m must be > n")
+    log_a = np.log((m - n) * nu2 / (8.0 * m * eps))
+    log_b = np.log(14.0 * m * nu2 / eps)
+    r = np.sqrt(n / m)
+    mp = r / (1.0 - r) if lmin_model == "marchenko_pastur" else 0.0
+    return {
+        "t2": {"eta": -1.0, "lam": -1.0, "nu2": float(1.0 / log_a),
+               "n": float(-n / ((m - n) * log_a)), "m": float(n / ((m - n) * log_a))},
+        "t1": {"eta": -1.0, "lam": 0.0, "nu2": float(1.0 / log_b),
+               "n": float(1.0 + mp), "m": float(1.0 / log_b - mp)},
+    }
+
+
+def _rescaled_init(problem: RidgeProblem, nu2: float) -> RidgeProblem:
+    """The same problem with its initialisation rescaled to variance ``nu2``."""
+    if problem.nu2 is None or problem.nu2 <= 0:
+        raise ValueError("the problem's init must have been sampled with nu2 > 0 to be rescaled")
+    k = np.sqrt(nu2 / problem.nu2)
+    scaled = replace(problem, init=problem.init * k, nu2=nu2)
+    spec = problem.spectrum
+    # the spectrum is linear in the init: rescale it instead of recomputing
+    scaled.__dict__["spectrum"] = replace(
+        spec, init_coords=spec.init_coords * k, null_init_sq=spec.null_init_sq * k * k,
+        null_cross=spec.null_cross * k, init_norm_sq=spec.init_norm_sq * k * k)
+    return scaled
+
+
+def exact_elasticities(problem: RidgeProblem, *, lam, eta, eps, c, rel_step=0.02) -> dict:
+    """Measured elasticities of the exact t1, t2 in ``eta``, ``lam`` and ``nu2``.
+
+    Central differences in log space of the exact integer times on the same
+    sampled problem (``nu2`` rescales the same initial draw).
+
+    Parameters
+    ----------
+    problem : RidgeProblem
+    lam, eta, eps, c : float
+    rel_step : float
+        Relative step of the parameter (integer rounding of the times adds an
+        error of about ``1 / (t * rel_step)``).
+
+    Returns
+    -------
+    dict
+        ``{"t1": {p: e}, "t2": {p: e}}``; None where a time is undefined.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem
+    >>> from theory.ridge.control import exact_elasticities
+    >>> e = exact_elasticities(sample_problem(seed=0), lam=1e-4, eta=1.0, eps=0.01, c=0.01)
+    >>> abs(e["t2"]["lam"] + 1) < 0.01
+    True
+    """
+    rel_step = check_positive("rel_step", rel_step)
+    up, down = 1.0 + rel_step, 1.0 / (1.0 + rel_step)
+
+    def times(p, lam_, eta_):
+        r = grokking_times(p, lam=lam_, eta=eta_, eps=eps, c=c)
+        return r.t1, r.t2
+
+    out = {"t1": {}, "t2": {}}
+    variants = {
+        "lam": ((problem, lam * up, eta), (problem, lam * down, eta)),
+        "eta": ((problem, lam, eta * up), (problem, lam, eta * down)),
+    }
+    if problem.nu2 is not None and problem.nu2 > 0:
+        variants["nu2"] = ((_rescaled_init(problem, problem.nu2 * up), lam, eta),
+                           (_rescaled_init(problem, problem.nu2 * down), lam, eta))
+    for name, (hi, lo) in variants.items():
+        t_hi, t_lo = times(*hi), times(*lo)
+        for k, key in enumerate(("t1", "t2")):
+            a, b = t_hi[k], t_lo[k]
+            ok = a is not None and b is not None and a > 0 and b > 0
+            out[key][name] = float(np.log(a / b) / np.log(up / down)) if ok else None
+    return out
+
+
+def grokking_onset_nu2(problem: RidgeProblem, *, lam, eta, eps, c, lower=1e-8, upper=1e4,
+                       rtol=1e-6):
+    """Smallest initialisation variance at which the exact dynamics grok.
+
+    Rescales the problem's initial draw (same direction) and bisects in
+    ``log nu2`` on the predicate "overfitting phase exists and
+    ``t2 - t1 > 0``" using the exact times.
+
+    Parameters
+    ----------
+    problem : RidgeProblem
+        Sampled with ``nu2 > 0``.
+    lam, eta, eps, c : float
+    lower, upper : float
+        Search bracket for ``nu2``.
+    rtol : float
+        Relative tolerance on the threshold.
+
+    Returns
+    -------
+    float or None
+        None when the predicate does not change sign on the bracket (or is
+        not monotone at its ends): grokking at every ``nu2`` or at none.
+
+    Notes
+    -----
+    The predicate is monotone in ``nu2`` for the problems we have checked,
+    but this is not proven; the result is the bracketed sign change.  Cost:
+    ``O(log(log(upper/lower)/rtol))`` exact-time evaluations, about 1 ms each.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem
+    >>> from theory.ridge.control import grokking_onset_nu2
+    >>> nu2 = grokking_onset_nu2(sample_problem(seed=0), lam=1e-4, eta=1.0, eps=0.01, c=0.01)
+    >>> 0.001 < nu2 < 0.1
+    True
+    """
+    lower, upper = check_positive("lower", lower), check_positive("upper", upper)
+    if not lower < upper:
+        raise ValueError("need lower < upper")
+
+    def groks(nu2):
+        r = grokking_times(_rescaled_init(problem, nu2), lam=lam, eta=eta, eps=eps, c=c)
+        return r.groks
+
+    lo, hi = np.log(lower), np.log(upper)
+    if groks(lower) or not groks(upper):
+        return None
+    while hi - lo > rtol:
+        mid = 0.5 * (lo + hi)
+        if groks(np.exp(mid)):
+            hi = mid
+        else:
+            lo = mid
+    return float(np.exp(hi))
+
+
+@dataclass(frozen=True)
+class ControlReport:
+    """Thresholds and sensitivities for one setting (see :func:`control_report`)."""
+
+    lam_star: float
+    lam_star_marchenko_pastur: float
+    nu2_vacuity_threshold: float
+    nu2_onset_exact: float | None
+    t2_point_estimate: float
+    elasticities_eq8: dict
+    elasticities_exact: dict
+    notes: tuple = ()
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["notes"] = list(self.notes)
+        for k in ("t2_point_estimate",):
+            if not np.isfinite(out[k]):
+                out[k] = None
+        return out
+
+
+def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:
+    """All control quantities for a sampled problem and setting.
+
+    Parameters
+    ----------
+    problem : RidgeProblem
+        Sampled with ``nu2 > 0`` and ``m > n``.
+    lam, eta, eps, c : float
+
+    Returns
+    -------
+    ControlReport
+        ``lam_star`` (Eq. (8) with the sample ``lmin_plus``) and its
+        Marchenko-Pastur version; the
+        ``nu2`` below which Eq. (8) is vacuous and the exact ``nu2`` at which
+        grokking starts; the ``t2`` point estimate; elasticities of the Eq. (8)
+        bounds and of the exact times.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem
+    >>> from theory.ridge.control import control_report
+    >>> rep = control_report(sample_problem(seed=0), lam=1e-4, eta=1.0, eps=0.01, c=0.01)
+    >>> rep.nu2_onset_exact < rep.nu2_vacuity_threshold
+    True
+    """
+    lam = check_positive("lam", lam)
+    eta = check_positive("eta", eta)
+    eps = check_positive("eps", eps)
+    c = check_positive("c", c)
+    if not isinstance(problem, RidgeProblem) or problem.nu2 is None:
+        raise TypeError("problem must be a RidgeProblem sampled with a known nu2")
+    check_nonnegative("nu2", problem.nu2)
+    n, m, nu2 = problem.n, problem.m, problem.nu2
+    if m <= n:
+        raise ValueError(f"m must be > n for the control thresholds (got n={n}, m={m}): "
+                         "without a null space the theory predicts no grokking")
+    dynamics(problem, lam=lam, eta=eta)   # raises a clear error if GD diverges
+    spec = problem.spectrum
+    notes = []
+    if eps != c:
+        notes.append("Eq. (8) assumes c = eps; lam_star and the nu2 threshold use eps")
+    return ControlReport(
+        lam_star=float(lam_star(n, m, nu2, eps, spec.lmin_plus)),
+        lam_star_marchenko_pastur=float(lam_star(n, m, nu2, eps)),
+        nu2_vacuity_threshold=float(nu2_vacuity_threshold(n, m, eps)),
+        nu2_onset_exact=grokking_onset_nu2(problem, lam=lam, eta=eta, eps=eps, c=c)
+        if nu2 > 0 else None,
+        t2_point_estimate=t2_point_estimate(n, m, nu2, c, eta, lam,
+                                            float(np.sqrt(spec.teacher_norm_sq)),
+                                            spec.feature_variance),
+        elasticities_eq8=eq8_elasticities(n, m, nu2, eps),
+        elasticities_exact=exact_elasticities(problem, lam=lam, eta=eta, eps=eps, c=c)
+        if nu2 > 0 else {},
+        notes=tuple(notes))
