@@ -98,14 +98,15 @@ class ExpSquares:
     def bounds(self, a: int, b: float) -> tuple[float, float]:
         """Rigorous ``(min, max)`` bounds of ``f`` over integer ``t in [a, b]``."""
         lo, hi = self._z_range(a, b)
-        f_lo = self.weight * (self.alpha + self.beta * lo) ** 2
-        f_hi = self.weight * (self.alpha + self.beta * hi) ** 2
+        r_lo = self.alpha + self.beta * lo
+        r_hi = self.alpha + self.beta * hi
+        f_lo = self.weight * r_lo ** 2
+        f_hi = self.weight * r_hi ** 2
         upper = np.maximum(f_lo, f_hi)
-        lower = np.minimum(f_lo, f_hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = -self.alpha / self.beta
-        crosses = (self.beta != 0) & (root >= lo) & (root <= hi)
-        lower = np.where(crosses, 0.0, lower)
+        # the linear residual alpha + beta z changes sign on [lo, hi] iff the
+        # square touches zero there
+        crosses = np.sign(r_lo) * np.sign(r_hi) <= 0
+        lower = np.where(crosses, 0.0, np.minimum(f_lo, f_hi))
         return float(self.constant + lower.sum()), float(self.constant + upper.sum())
 
     # -- searches -----------------------------------------------------------

@@ -295,9 +295,10 @@ def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
             f"{worst:.6g} must be < 2 (use eta < {2.0 / (worst / eta):.6g})")
     log_q, neg_q = _log_abs_rate(x_row)
     b, a0 = spec.teacher_coords, spec.init_coords
-    a_inf = s * b / (s + n * lam)
-    alpha = a_inf - b                     # = -n lam b / (s + n lam)
-    beta = a0 - a_inf
+    # alpha = a_inf - b written without the cancellation that loses its digits
+    # when n lam << s (alpha ~ n lam b / s)
+    alpha = -n * lam * b / (s + n * lam)
+    beta = a0 - b - alpha
     train = ExpSquares(constant=0.0, weight=s / (2.0 * n), alpha=alpha, beta=beta,
                        log_abs_rho=log_q, negative=neg_q)
     # null-space term: P00 x^2 - 2 P0s x + Pss with x = (1 - eta lam)^t, written as
