@@ -110,28 +110,39 @@ class ExpSquares:
         return float(self.constant + lower.sum()), float(self.constant + upper.sum())
 
     # -- searches -----------------------------------------------------------
+    def _tail_bounds(self, starts: np.ndarray):
+        """Vectorised bounds of ``f`` over ``[T, inf)`` for every ``T`` in ``starts``."""
+        with np.errstate(under="ignore"):
+            zt = np.exp(starts.astype(np.float64)[:, None] * self.log_abs_rho[None, :])
+        zt[starts == 0, :] = 1.0
+        # z ranges over [0, rho^T] (rho >= 0) or [-|rho|^T, |rho|^T] (rho < 0)
+        lo = np.where(self.negative, -zt, 0.0)
+        r_lo = self.alpha + self.beta * lo
+        r_hi = self.alpha + self.beta * zt
+        f_lo, f_hi = self.weight * r_lo ** 2, self.weight * r_hi ** 2
+        crosses = np.sign(r_lo) * np.sign(r_hi) <= 0
+        lower = np.where(crosses, 0.0, np.minimum(f_lo, f_hi)).sum(axis=1)
+        upper = np.maximum(f_lo, f_hi).sum(axis=1)
+        return self.constant + lower, self.constant + upper
+
     def _horizon(self, threshold: float, hit_below: bool):
-        """Smallest doubling ``T`` beyond which the answer is decided.
+        """Smallest power of two ``T`` beyond which the answer is decided.
 
         Returns ``(T, tail_state)`` with ``tail_state`` one of ``"hit"`` (every
         ``t >= T`` satisfies the predicate), ``"miss"`` (none does) or
         ``"undecided"`` (the limit equals the threshold to rounding).
         """
-        T = 1
-        while T <= _MAX_T:
-            lower, upper = self.bounds(T, np.inf)
-            if hit_below:
-                if upper <= threshold:
-                    return T, "hit"
-                if lower > threshold:
-                    return T, "miss"
-            else:
-                if lower >= threshold:
-                    return T, "hit"
-                if upper < threshold:
-                    return T, "miss"
-            T *= 2
-        return _MAX_T, "undecided"
+        starts = 2 ** np.arange(54, dtype=np.int64)        # 1 .. 2**53
+        lower, upper = self._tail_bounds(starts)
+        if hit_below:
+            hit, miss = upper <= threshold, lower > threshold
+        else:
+            hit, miss = lower >= threshold, upper < threshold
+        decided = np.flatnonzero(hit | miss)
+        if decided.size == 0:
+            return _MAX_T, "undecided"
+        k = decided[0]
+        return int(starts[k]), ("hit" if hit[k] else "miss")
 
     def first_at_or_below(self, threshold: float):
         """``min{t >= 0 : f(t) <= threshold}``; None if there is none.
