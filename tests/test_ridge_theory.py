@@ -440,3 +440,25 @@ def test_seed_streams_pair_nu2_sweeps():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert a.seed == 7
+
+
+def test_init_averaged_losses_match_monte_carlo():
+    from theory.ridge import init_averaged_dynamics
+
+    base = sample_problem(n=20, m=200, nu2=1.0, seed=11)
+    avg = init_averaged_dynamics(base, lam=1e-3, eta=1.0)
+    t = np.array([0, 5, 50, 500, 3000])
+    rng = np.random.default_rng(0)
+    draws = 4000
+    train = np.zeros(t.size)
+    test = np.zeros(t.size)
+    for _ in range(draws):
+        prob = RidgeProblem(features=base.features, teacher=base.teacher,
+                            init=rng.standard_normal(200), feature_variance=base.feature_variance)
+        dyn = dynamics(prob, lam=1e-3, eta=1.0)
+        train += dyn.train_loss(t) / draws
+        test += dyn.population_loss(t) / draws
+    # Monte Carlo mean of a chi-square-like variable: relative standard error
+    # ~ sqrt(2/(dof * draws)) <= sqrt(2/4000) ~ 2.2%; 4 sigma = 9%
+    np.testing.assert_allclose(avg.train_loss(t), train, rtol=0.09)
+    np.testing.assert_allclose(avg.population_loss(t), test, rtol=0.09)

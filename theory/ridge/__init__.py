@@ -12,6 +12,7 @@ from theory.ridge.dynamics import (
     Spectrum,
     compute_spectrum,
     dynamics,
+    init_averaged_dynamics,
 )
 from theory.ridge.bounds import Bound, BoundsReport, Condition, bounds_report
 from theory.ridge.control import ControlReport, control_report
@@ -41,6 +42,7 @@ __all__ = [
     "Spectrum",
     "compute_spectrum",
     "dynamics",
+    "init_averaged_dynamics",
     "sample_problem",
     "seed_sequence",
 ]

@@ -16,7 +16,7 @@ from theory._checks import check_nonnegative, check_positive, check_times
 from theory.ridge._expsum import ExpSquares
 from theory.ridge.problem import RidgeProblem
 
-__all__ = ["Spectrum", "RidgeDynamics", "compute_spectrum", "dynamics"]
+__all__ = ["Spectrum", "RidgeDynamics", "compute_spectrum", "dynamics", "init_averaged_dynamics"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -319,3 +319,68 @@ def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
         log_abs_rho=np.concatenate([log_q, log_g]),
         negative=np.concatenate([neg_q, neg_g]))
     return RidgeDynamics(spectrum=spec, lam=lam, eta=eta, train=train, population=population)
+
+
+def init_averaged_dynamics(problem, *, lam: float, eta: float, nu2: float | None = None
+                           ) -> RidgeDynamics:
+    """Losses averaged over the initialisation ``theta(0) ~ N(0, nu2 I_m)``.
+
+    For fixed features and teacher, ``E L_n(t)`` and ``E L(t)`` over the
+    Gaussian initialisation are again sums of squared geometric sequences, so
+    the same exact search gives the *typical* t1 and t2 (the times of the mean
+    curves).
+
+    Parameters
+    ----------
+    problem : RidgeProblem or Spectrum
+    lam, eta : float
+    nu2 : float or None
+        Initialisation variance; None takes ``problem.nu2``.
+
+    Returns
+    -------
+    RidgeDynamics
+        Whose ``train_loss`` / ``population_loss`` are the expectations (its
+        ``spectrum`` still holds the problem's own initial draw).
+
+    Notes
+    -----
+    With ``a_i(0) ~ N(0, nu2)``: ``E[(c_i + (a_i(0) - a_i(inf)) q_i^t)^2] =
+    (c_i - a_i(inf) q_i^t)^2 + nu2 q_i^(2t)``, and the null-space part gives
+    ``E||g^t P theta(0) - P theta*||^2 = nu2 (m - r) g^(2t) + ||P theta*||^2``.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problem, init_averaged_dynamics, grokking_times
+    >>> avg = init_averaged_dynamics(sample_problem(seed=0), lam=1e-4, eta=1.0)
+    >>> 22000 < grokking_times(avg, eps=0.01, c=0.01).t2 < 24000
+    True
+    """
+    base = dynamics(problem, lam=lam, eta=eta)
+    spec = base.spectrum
+    if nu2 is None:
+        nu2 = getattr(problem, "nu2", None)
+        if nu2 is None:
+            raise TypeError("nu2 is required when the problem does not record it")
+    nu2 = check_nonnegative("nu2", nu2)
+    s, b, n = spec.eigenvalues, spec.teacher_coords, spec.n
+    alpha = -n * lam * b / (s + n * lam)
+    a_inf = b + alpha
+    zeros, noise = np.zeros_like(s), np.full_like(s, np.sqrt(nu2))
+    log_q, neg_q = base.train.log_abs_rho, base.train.negative
+    # (alpha - a_inf z)^2 + (sqrt(nu2) z)^2, each a squared geometric term
+    train = ExpSquares(constant=0.0, weight=np.tile(s / (2.0 * n), 2),
+                       alpha=np.concatenate([alpha, zeros]),
+                       beta=np.concatenate([-a_inf, noise]),
+                       log_abs_rho=np.tile(log_q, 2), negative=np.tile(neg_q, 2))
+    fv = spec.feature_variance
+    log_g, neg_g = base.population.log_abs_rho[-1:], base.population.negative[-1:]
+    population = ExpSquares(
+        constant=fv * spec.null_teacher_sq,
+        weight=fv * np.ones(2 * s.size + 1),
+        alpha=np.concatenate([alpha, zeros, [0.0]]),
+        beta=np.concatenate([-a_inf, noise, [np.sqrt(nu2 * spec.null_dim)]]),
+        log_abs_rho=np.concatenate([log_q, log_q, log_g]),
+        negative=np.concatenate([neg_q, neg_q, neg_g]))
+    return RidgeDynamics(spectrum=spec, lam=base.lam, eta=base.eta, train=train,
+                         population=population)
