@@ -230,6 +230,34 @@ def _ridge_control(args) -> dict:
     return out
 
 
+def _ridge_curves(args) -> dict:
+    import numpy as np
+
+    from theory.ridge import dynamics, grokking_times
+
+    seeds = parse_seeds(args.seeds)
+    if args.points < 2:
+        raise ValueError(f"--points must be >= 2, got {args.points}")
+    problems = _ridge_problems(args, seeds)
+    dyns = [dynamics(p, lam=args.lam, eta=args.eta) for p in problems]
+    times = [grokking_times(d, eps=args.eps, c=args.c) for d in dyns]
+    t_max = args.t_max
+    if t_max is None:
+        reached = [r.t2 for r in times if r.t2 is not None]
+        t_max = 4 * max(reached) if reached else 10 ** 6
+    if t_max < 1:
+        raise ValueError(f"--t-max must be >= 1, got {t_max}")
+    steps = np.unique(np.concatenate(
+        [[0], np.round(np.geomspace(1, t_max, args.points - 1)).astype(np.int64)]))
+    runs = [{"seed": s, "t1": r.t1, "t2": r.t2, "train_loss": d.train_loss(steps),
+             "population_loss": d.population_loss(steps)}
+            for s, d, r in zip(seeds, dyns, times)]
+    return {"steps": steps, "runs": runs,
+            "config": _ridge_config(args, "curves", seeds, {"t_max": int(t_max),
+                                                            "points": args.points,
+                                                            "method": "exact closed form"})}
+
+
 def _ridge_figures(args) -> dict:
     from validation.ridge import make_figures
 
@@ -280,6 +308,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("control", help="lam*, the nu2 thresholds, sensitivities")
     _add_ridge_parameters(p, "3")
     p.set_defaults(func=_ridge_control)
+
+    p = verbs.add_parser("curves", help="exact train and population loss at log-spaced steps")
+    _add_ridge_parameters(p, "1")
+    p.add_argument("--points", type=int, default=200, help="log-spaced steps (default 200)")
+    p.add_argument("--t-max", type=int, default=None,
+                   help="last step (default 4 x the largest t2, or 1e6)")
+    p.set_defaults(func=_ridge_curves)
 
     p = verbs.add_parser("figures", help="reproduce Fig. 1 and Fig. 2 and the validation report")
     p.add_argument("--out", dest="out_dir", required=True, help="output directory")
