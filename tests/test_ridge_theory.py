@@ -142,7 +142,11 @@ def test_interval_bounds_contain_values():
 
 def _mp_losses(prob, lam, eta, t, dps=60):
     """Reference train / population loss at step t in mpmath from theta(t) itself."""
-    mpmath.mp.dps = dps
+    with mpmath.workdps(dps):
+        return _mp_losses_at(prob, lam, eta, t)
+
+
+def _mp_losses_at(prob, lam, eta, t):
     spec = prob.spectrum
     n = spec.n
     lam_m, eta_m = mpmath.mpf(lam), mpmath.mpf(eta)

@@ -67,28 +67,10 @@ def parse_seeds(text: str) -> list[int]:
     return seeds
 
 
-def _clean(obj):
-    """Make ``obj`` strict-JSON: numpy scalars to Python, non-finite floats to None."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    return obj
-
-
 def _emit(result: dict, out: str | None) -> None:
-    text = json.dumps(_clean(result), indent=2, allow_nan=False)
+    from theory._json import jsonable
+
+    text = json.dumps(jsonable(result), indent=2, allow_nan=False)
     if out:
         try:
             with open(out, "w", encoding="utf-8") as fh:

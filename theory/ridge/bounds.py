@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from theory._json import jsonable as _jsonable
 from theory._checks import (
     check_nonnegative,
     check_open_unit,
@@ -493,21 +494,6 @@ class BoundsReport:
         out["conditions"] = {k: c.to_dict() for k, c in self.conditions.items()}
         out["inputs"] = _jsonable(dict(self.inputs))
         return out
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        return v if np.isfinite(v) else None
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 from theory._checks import check_nonnegative, check_positive
-from theory.ridge.bounds import eq8_t1_upper, eq8_t2_lower, marchenko_pastur_lmin
+from theory.ridge.bounds import marchenko_pastur_lmin
 from theory.ridge.dynamics import dynamics
 from theory.ridge.problem import RidgeProblem
 from theory.ridge.times import grokking_times

@@ -142,7 +142,10 @@ def taylor_validity(coefficient) -> float:
     coefficient = sp.nsimplify(coefficient)
     f = coefficient * _x + sp.log(1 - _x)
     peak = sp.solve(sp.diff(f, _x), _x)[0]
-    return float(sp.nsolve(f, _x, (peak, sp.Float("0.9999999999")), solver="bisect"))
+    import mpmath
+
+    with mpmath.workdps(30):   # independent of the caller's global mpmath precision
+        return float(sp.nsolve(f, _x, (peak, sp.Float("0.9999999999")), solver="bisect"))
 
 
 def t2_lower_eq7() -> sp.Expr:

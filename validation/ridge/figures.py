@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from theory import __version__
+from theory._json import jsonable as _jsonable
 from theory.ridge import TIME_DEFINITIONS, dynamics, grokking_times, sample_problem
 from theory.ridge import bounds as B
 from validation.ridge.gd import simulate_gd
@@ -359,21 +360,6 @@ def _config(quick, extra=None):
            "seed_streams": "numpy SeedSequence(seed).spawn(3) -> features, teacher, init"}
     cfg.update(extra or {})
     return cfg
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if np.isfinite(v) else None
-    return obj
 
 
 def _save(fig, out_dir, name, sidecar):
