@@ -104,6 +104,7 @@ def test_quick_figures_and_report(tmp_path):
     assert rep["slopes"]["t2_slopes_within_tolerance"]
     assert rep["curves"]["max_rel_dev"]["train"] < 1e-9
     assert manifest["summary"]["bound_violations"] == 0
+    assert manifest["config"]["seeds"] and "t1" in manifest["config"]["definitions"]
 
 
 @pytest.mark.slow

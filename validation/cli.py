@@ -244,11 +244,11 @@ def _ridge_figures(args) -> dict:
     from validation.ridge import make_figures
 
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
-    return {"figures": manifest,
-            "config": {"command": "grokking ridge figures", "theory": "ridge",
-                       "parameters": {"out": args.out_dir, "quick": args.quick},
-                       "version": __version__,
-                       "note": "each figure has a JSON sidecar with its full config and seeds"}}
+    config = manifest.pop("config")
+    config.update(command="grokking ridge figures",
+                  parameters={"out": args.out_dir, "quick": args.quick},
+                  note="each figure also has a JSON sidecar with its full config and data")
+    return {"figures": manifest, "config": config}
 
 
 def _add_ridge_parameters(p: argparse.ArgumentParser, seeds_default: str) -> None:

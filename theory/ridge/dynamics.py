@@ -16,7 +16,8 @@ from theory._checks import check_nonnegative, check_positive, check_times
 from theory.ridge._expsum import ExpSquares
 from theory.ridge.problem import RidgeProblem
 
-__all__ = ["Spectrum", "RidgeDynamics", "compute_spectrum", "dynamics", "init_averaged_dynamics"]
+__all__ = ["DivergenceError", "Spectrum", "RidgeDynamics", "compute_spectrum", "dynamics",
+           "init_averaged_dynamics"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -266,10 +267,10 @@ def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
 
     Notes
     -----
-    Every power ``q^t`` is evaluated as ``exp(t log1p(-x))``, exact in float64
-    for ``t`` up to ``2**53`` and ``x = eta lam`` down to the smallest normal
-    number; the naive ``(1 - x)**t`` loses all digits of the rate when
-    ``x < 1e-16``.  Modes with ``q_i < 0`` (``1 < eta(s_i/n + lam) < 2``)
+    Every power ``q^t`` is evaluated as ``exp(t log1p(-x))``, with relative
+    error about ``|t log q| * 1e-16`` for ``t`` up to ``2**53`` and
+    ``x = eta lam`` down to the smallest normal number; the naive
+    ``(1 - x)**t`` loses all digits of the rate when ``x < 1e-16``.  Modes with ``q_i < 0`` (``1 < eta(s_i/n + lam) < 2``)
     oscillate but converge and are handled exactly.
 
     Examples

@@ -28,6 +28,7 @@ from theory.ridge.dynamics import RidgeDynamics, dynamics
 __all__ = ["GrokkingTimes", "TIME_DEFINITIONS", "overfitting_time",
            "generalization_time", "grokking_times"]
 
+#: Definitions of the times and losses, echoed in every output's ``config``.
 TIME_DEFINITIONS = {
     "t1": "max{t >= 0 : L_n(theta(t)) >= eps}; -1 if empty (no overfitting phase); "
           "null if L_n(t) >= eps for all t (never overfits)",

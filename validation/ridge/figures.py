@@ -457,7 +457,9 @@ def make_figures(out_dir, *, quick=False, progress=False):
     -------
     dict
         ``{"fig1_loss_curves": [files], "fig2_sweeps": [files],
-        "validation_report": path, "summary": {...}}``.
+        "validation_report": path, "summary": {...}, "config": {...}}``
+        (the config of the validation run: defaults, seeds, sweeps,
+        definitions, version).
     """
     from matplotlib.figure import Figure
 
@@ -525,4 +527,5 @@ def make_figures(out_dir, *, quick=False, progress=False):
                                        for b in report["bounds_grid"]["bounds"].values()),
                "seconds": report["timings_s"]["total"]}
     return {"fig1_loss_curves": files1, "fig2_sweeps": files2,
-            "validation_report": report_path, "summary": summary}
+            "validation_report": report_path, "summary": summary,
+            "config": report["config"]}
