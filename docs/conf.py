@@ -113,8 +113,8 @@ GALLERY_DIR = os.path.join(HERE, "_static", "gallery")
 # Captions of the figures ``grokking ridge figures`` writes; other PNGs get their file name.
 GALLERY_CAPTIONS = {
     "fig1_loss_curves.png": "Fig. 1 (ridge): training and population loss at the paper's "
-                            "defaults, median and 10-90% band over runs, log time axis; "
-                            "explicit GD runs as markers.",
+                            "defaults, median and 10-90% band over explicit GD runs, log "
+                            "time axis; the closed-form median dashed.",
     "fig2_sweeps.png": "Fig. 2 (ridge): t1 and t2 measured by explicit GD over sweeps of "
                        "lam, eta, nu2, n and m, with the Eq. (8) bounds overlaid.",
 }

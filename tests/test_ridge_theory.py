@@ -466,3 +466,14 @@ def test_init_averaged_losses_match_monte_carlo():
     # ~ sqrt(2/(dof * draws)) <= sqrt(2/4000) ~ 2.2%; 4 sigma = 9%
     np.testing.assert_allclose(avg.train_loss(t), train, rtol=0.09)
     np.testing.assert_allclose(avg.population_loss(t), test, rtol=0.09)
+
+
+def test_eq8_teacher_shift_condition():
+    # eps m = 0.42 < ||theta*||^2 = 1: the step (sqrt(eps m) + 1)^2 <= 4 eps m fails, and
+    # the Eq. (8) t2 value then exceeds the pre-Taylor bound it is derived from
+    prob = sample_problem(n=10, m=140, seed=0)
+    rep = bounds_report(prob, lam=1e-4, eta=0.5, eps=0.003, c=0.003, warn=False)
+    assert not rep.conditions["eq8_teacher_shift"].satisfied
+    assert "eq8_teacher_shift" in rep.t2_lower_eq8.failed
+    assert rep.t2_lower_eq8.value > rep.t2_lower_pre_taylor.value
+    assert "eq8_teacher_shift" not in rep.t2_lower_eq7.failed

@@ -519,8 +519,9 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     (the proof's form of Eq. (4); the paper also prints
     ``c^2/(lambda_min^2 nu2)``) and
     ``lam <= min(2 eps/(3||theta*||^2), sqrt(Lbar eps)/(sqrt6 ||theta*||))``;
-    Eq. (8) additionally ``eta lam <= 0.01``, ``c = eps`` and Gaussian
-    ``N(0, I/m)`` features.  ``b^2`` is the sample ``max_i ||phi(x_i)||^2``
+    Eq. (8) additionally ``eta lam <= 0.01``, ``c = eps``, Gaussian
+    ``N(0, I/m)`` features and ``||theta*||^2 <= eps m`` (its step
+    ``(sqrt(eps m) + ||theta*||)^2 <= 4 eps m``; the paper leaves it implicit).  ``b^2`` is the sample ``max_i ||phi(x_i)||^2``
     (Gaussian features are unbounded).  The paper's own experiments
     (``eta = 1``) violate Thm 4.2's step-size condition while satisfying 4.1
     and 4.4.
@@ -575,12 +576,16 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
         cond("eq8_c_equals_eps", "Eq. (8)", c, "==", eps, "c = eps"),
         cond("eq8_gaussian_features", "Eq. (8)", float(gaussian), "==", 1.0,
              "features i.i.d. N(0, I/m)"),
+        cond("eq8_teacher_shift", "Eq. (8)", tn2, "<=", eps * m,
+             "||theta*||^2 <= eps m, needed for (sqrt(eps m) + ||theta*||)^2 <= 4 eps m "
+             "(eps m >= 1 for a unit teacher)"),
     ]
     return dict(items)
 
 
 _THM42 = ("null_space", "thm42_step_size", "thm42_overparameterization", "thm42_weight_decay")
-_EQ8 = _THM42 + ("eq8_small_step", "eq8_c_equals_eps", "eq8_gaussian_features")
+_EQ8 = _THM42 + ("eq8_small_step", "eq8_c_equals_eps", "eq8_gaussian_features",
+                 "eq8_teacher_shift")
 
 
 def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
