@@ -1,0 +1,185 @@
+"""The critical training fraction: probability that a random training set forces the structure.
+
+For each training-set size the probability ``P(n0 = n0_full)`` over uniformly
+random training sets is computed exactly by enumerating all
+``C(|D0|, size)`` subsets when there are at most ``exact_limit`` of them, and
+otherwise by Monte Carlo over ``trials`` random subsets with the binomial
+standard error ``sqrt(q (1 - q) / trials)``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory._checks import check_positive, check_positive_int
+from theory.effective.structure import _clean_eigenvalues, full_nullity
+from theory.effective.task import ArithmeticTask, _check_train_size, check_nonnegative_int
+
+__all__ = ["CriticalCurve", "critical_curve", "forcing_statistics"]
+
+
+def _subset_eigenvalues(task: ArithmeticTask, masks: np.ndarray, chunk: int = 20000
+                        ) -> np.ndarray:
+    """Ascending eigenvalues of A(P0(D))^T A(P0(D)) for a stack of sample masks (T, N)."""
+    rows = task.constraint_rows.astype(np.float64)
+    outer = np.einsum("mi,mj->mij", rows, rows).reshape(rows.shape[0], -1)
+    par = task.parallelograms
+    out = np.empty((masks.shape[0], task.p))
+    for start in range(0, masks.shape[0], chunk):
+        m = masks[start:start + chunk]
+        present = (m[:, par[:, 0]] & m[:, par[:, 1]]).astype(np.float64)
+        gram = (present @ outer).reshape(-1, task.p, task.p)
+        out[start:start + chunk] = _clean_eigenvalues(np.linalg.eigvalsh(gram))
+    return out
+
+
+def forcing_statistics(task: ArithmeticTask, masks: np.ndarray, d_in: int = 1
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """For a stack of training-set masks ``(T, |D0|)``: (forced, lambda3) per set.
+
+    ``lambda3`` is the third-smallest eigenvalue of ``H = 2 A^T A / Z0`` with
+    ``Z0 = d_in (p - 1)`` (0 where the set does not force the structure).
+    """
+    ev = _subset_eigenvalues(task, np.asarray(masks, dtype=bool))
+    full = full_nullity(task)
+    n0 = np.sum(ev == 0.0, axis=1)
+    forced = n0 == full
+    lam = np.where(forced, ev[:, min(full, task.p - 1)], 0.0) * 2.0 / (d_in * (task.p - 1))
+    return forced, lam
+
+
+@dataclass(frozen=True)
+class CriticalCurve:
+    """Probability of forcing vs training-set size.
+
+    Attributes
+    ----------
+    train_size, fraction : ndarray
+    p_forced : ndarray
+        Probability that a uniformly random training set of that size forces
+        the structure.
+    stderr : ndarray
+        Its standard error: 0 where the value is exact, the binomial
+        ``sqrt(q (1 - q) / trials)`` for Monte Carlo (a q of 0 or 1 from
+        Monte Carlo gets the stderr of one event, ``1 / trials``, not 0).
+    exact : ndarray of bool
+        Whether each point was computed by full enumeration.
+    n_evaluated : ndarray of int
+        Number of training sets evaluated.
+    lambda3_median, lambda3_q25, lambda3_q75 : ndarray
+        Quantiles of lambda_3 over the *forcing* training sets (NaN if none).
+    r_half : float
+        Training fraction where ``p_forced`` crosses 1/2 (linear interpolation),
+        NaN if it does not cross.
+    """
+
+    task: ArithmeticTask
+    train_size: np.ndarray
+    fraction: np.ndarray
+    p_forced: np.ndarray
+    stderr: np.ndarray
+    exact: np.ndarray
+    n_evaluated: np.ndarray
+    lambda3_median: np.ndarray
+    lambda3_q25: np.ndarray
+    lambda3_q75: np.ndarray
+    r_half: float
+    config: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "train_size": self.train_size, "fraction": self.fraction,
+            "p_forced": self.p_forced, "stderr": self.stderr, "exact": self.exact,
+            "n_evaluated": self.n_evaluated, "lambda3_median": self.lambda3_median,
+            "lambda3_q25": self.lambda3_q25, "lambda3_q75": self.lambda3_q75,
+            "r_half": self.r_half,
+        }
+
+
+def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float:
+    above = y >= level
+    idx = np.flatnonzero(~above[:-1] & above[1:])
+    if idx.size == 0:
+        return float("nan")
+    k = idx[0]
+    return float(x[k] + (level - y[k]) * (x[k + 1] - x[k]) / (y[k + 1] - y[k]))
+
+
+def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, seed: int = 0,
+                   exact_limit: int = 20000, d_in: int = 1) -> CriticalCurve:
+    """Probability that a random training set forces the structure, per size.
+
+    Parameters
+    ----------
+    task : ArithmeticTask
+    train_sizes : sequence of int, optional
+        Sizes in ``[1, |D0|]``; default all of them.
+    trials : int, optional
+        Monte Carlo training sets per size where enumeration is too large.
+    seed : int, optional
+        Seed of the Monte Carlo draws; the stream of size ``k`` is
+        ``SeedSequence(seed).spawn`` child ``k``, so a point does not depend on
+        which other sizes are requested.
+    exact_limit : int, optional
+        Enumerate all ``C(|D0|, k)`` subsets when there are at most this many.
+    d_in : int, optional
+        Embedding dimension, for the lambda_3 scale ``Z0 = d_in (p - 1)``.
+
+    Notes
+    -----
+    Liu et al. (2022), Sec. 3.2 and Fig. 4(a): ``P(n0 = 2)`` rises from ~0 to
+    ~1 around ``r_c ~ 0.4`` for ``p = 10``.  Cost: one batched ``p x p``
+    eigendecomposition per evaluated set.
+
+    Examples
+    --------
+    >>> from theory.effective import ArithmeticTask, critical_curve
+    >>> curve = critical_curve(ArithmeticTask(4))
+    >>> curve.exact.all(), curve.p_forced[0], curve.p_forced[-1]
+    (np.True_, np.float64(0.0), np.float64(1.0))
+    """
+    trials = check_positive_int("trials", trials)
+    seed = check_nonnegative_int("seed", seed)
+    exact_limit = int(check_positive("exact_limit", exact_limit))
+    sizes = (np.arange(1, task.n_samples + 1) if train_sizes is None
+             else np.array([_check_train_size(task, k) for k in np.atleast_1d(train_sizes)]))
+    n = task.n_samples
+    children = np.random.SeedSequence(seed).spawn(n + 1)
+    out = {k: [] for k in ("p", "se", "exact", "n", "med", "q25", "q75")}
+    for k in sizes.tolist():
+        total = math.comb(n, k)
+        if total <= exact_limit:
+            combos = np.array(list(itertools.combinations(range(n), k)), dtype=np.int64)
+            masks = np.zeros((total, n), dtype=bool)
+            np.put_along_axis(masks, combos, True, axis=1)
+            exact = True
+        else:
+            rng = np.random.default_rng(children[k])
+            keys = rng.random((trials, n))
+            masks = np.zeros((trials, n), dtype=bool)
+            np.put_along_axis(masks, np.argpartition(keys, k - 1, axis=1)[:, :k], True, axis=1)
+            exact = False
+        forced, lam = forcing_statistics(task, masks, d_in=d_in)
+        q = float(forced.mean())
+        se = 0.0 if exact else max(math.sqrt(q * (1 - q) / masks.shape[0]), 1.0 / masks.shape[0]
+                                   if q in (0.0, 1.0) else 0.0)
+        lf = lam[forced]
+        qs = np.quantile(lf, [0.25, 0.5, 0.75]) if lf.size else np.full(3, np.nan)
+        for key, val in zip(out, (q, se, exact, masks.shape[0], qs[1], qs[0], qs[2])):
+            out[key].append(val)
+    p_forced = np.array(out["p"])
+    return CriticalCurve(
+        task=task, train_size=sizes, fraction=sizes / n, p_forced=p_forced,
+        stderr=np.array(out["se"]), exact=np.array(out["exact"]),
+        n_evaluated=np.array(out["n"]), lambda3_median=np.array(out["med"]),
+        lambda3_q25=np.array(out["q25"]), lambda3_q75=np.array(out["q75"]),
+        r_half=_crossing(sizes / n, p_forced),
+        config={"p": task.p, "modular": task.modular, "trials": trials, "seed": seed,
+                "exact_limit": exact_limit, "d_in": d_in,
+                "definition": "forced: nullity of A(P0(D)) equals that of A(P0); lambda3: third "
+                              "eigenvalue of H = 2 A^T A / Z0, Z0 = d_in (p - 1)"},
+    )
