@@ -1,0 +1,142 @@
+"""The batched numpy toy model: exact gradients, exact optimisers, batch invariance."""
+
+import numpy as np
+import pytest
+
+from theory.effective import classify_phase
+from validation.effective import RunBatch, ToyConfig, make_batch, train_toy
+from validation.effective.toy import _Chunk
+
+
+def _chunk(loss="mse", d_in=1, train_size=(6, 9), width=7, p=5):
+    cfg = ToyConfig(p=p, d_in=d_in, width=width, out_dim=4, loss=loss, dtype="float64",
+                    steps=1)
+    batch = make_batch([3], train_size=list(train_size), decoder_wd=0.0)
+    return _Chunk(cfg, batch, np.arange(len(batch)), int(batch.train_size.max())), cfg
+
+
+def _train_loss(chunk, cfg):
+    _, per_sample, _ = chunk.forward()
+    norm = chunk.n_train * (cfg.n_outputs if cfg.loss == "mse" else 1)
+    return (per_sample * chunk.train_mask).sum(axis=1) / norm     # one loss per run
+
+
+@pytest.mark.parametrize("loss, d_in", [("mse", 1), ("ce", 1), ("mse", 2)])
+def test_backprop_equals_finite_differences(loss, d_in):
+    chunk, cfg = _chunk(loss, d_in)
+    cache, _, _ = chunk.forward()
+    grads = chunk.backward(cache)
+    rng = np.random.default_rng(0)
+    for param, grad in zip([chunk.E] + chunk.params, grads):
+        for _ in range(6):
+            idx = tuple(rng.integers(0, s) for s in param.shape)
+            run = idx[0]
+            old = param[idx]
+            h = 1e-6
+            param[idx] = old + h
+            up = _train_loss(chunk, cfg)[run]
+            param[idx] = old - h
+            down = _train_loss(chunk, cfg)[run]
+            param[idx] = old
+            fd = (up - down) / (2 * h)
+            # central differences in float64: truncation ~h^2 and round-off ~1e-16/h = 1e-10
+            assert grad[idx] == pytest.approx(fd, rel=1e-6, abs=1e-9)
+
+
+def test_adamw_step_equals_hand_computed_step():
+    chunk, _ = _chunk()
+    lr_dec, wd = 1e-2, 0.5
+    chunk.lr = [np.full((2, 1, 1), 1e-3)] + [np.full((2, 1, 1), lr_dec)] * 6
+    chunk.wd = [np.zeros((2, 1, 1))] + [np.full((2, 1, 1), wd)] * 6
+    chunk.wd_any = [False] + [True] * 6
+    w = chunk.params[2]
+    w0 = w[0, 1, 2]
+    g1, g2 = 0.3, -0.1
+    grads = [np.zeros_like(q) for q in [chunk.E] + chunk.params]
+    grads[3][0, 1, 2] = g1
+    chunk.adam_step(grads, 1)
+    # by hand: decay, then m1 = 0.1 g1, v1 = 0.001 g1^2, m_hat = g1, v_hat = g1^2
+    w1 = w0 * (1 - lr_dec * wd) - lr_dec * g1 / (abs(g1) + 1e-8)
+    assert w[0, 1, 2] == pytest.approx(w1, rel=1e-14)
+    grads = [np.zeros_like(q) for q in [chunk.E] + chunk.params]
+    grads[3][0, 1, 2] = g2
+    chunk.adam_step(grads, 2)
+    m2 = 0.9 * 0.1 * g1 + 0.1 * g2
+    v2 = 0.999 * 0.001 * g1**2 + 0.001 * g2**2
+    m_hat, v_hat = m2 / (1 - 0.9**2), v2 / (1 - 0.999**2)
+    w2 = w1 * (1 - lr_dec * wd) - lr_dec * m_hat / (np.sqrt(v_hat) + 1e-8)
+    assert w[0, 1, 2] == pytest.approx(w2, rel=1e-14)
+    # an entry with zero gradient only decays; embeddings (wd 0) do not move at all
+    assert w[0, 0, 0] == pytest.approx(chunk.params[2][0, 0, 0])
+    e_before = chunk.E.copy()
+    chunk.adam_step([np.zeros_like(q) for q in [chunk.E] + chunk.params], 3)
+    assert np.array_equal(chunk.E, e_before)
+
+
+def test_run_alone_equals_run_in_batch():
+    cfg = ToyConfig(steps=300, width=24, dtype="float64", record_every=50)
+    batch = RunBatch(seed=np.array([0, 1, 2, 3, 4]), train_size=np.array([45, 30, 45, 40, 45]),
+                     repr_lr=np.array([1e-3, 2e-3, 1e-3, 1e-3, 5e-3]), repr_wd=np.zeros(5),
+                     decoder_lr=np.array([1e-4, 1e-3, 3e-4, 1e-4, 1e-3]),
+                     decoder_wd=np.array([0.0, 0.1, 0.0, 1.0, 0.0]))
+    together = train_toy(cfg, batch, chunk_size=2, n_threads=2)
+    for k in range(len(batch)):
+        alone = train_toy(cfg, batch.subset([k]), n_threads=1)
+        # same seed streams, same per-slice arithmetic: equal up to the summation order of
+        # the zero-weighted padding rows (float64 round-off)
+        assert np.allclose(alone.embedding[0], together.embedding[k], rtol=1e-10, atol=1e-12)
+        assert np.allclose(alone.history["train_loss"][0], together.history["train_loss"][k],
+                           rtol=1e-9)
+        for key in ("iter_train", "iter_test", "iter_rqi"):
+            assert getattr(alone, key)[0] == getattr(together, key)[k]
+        assert alone.acc[0] == together.acc[k] and alone.rqi[0] == together.rqi[k]
+
+
+def test_histories_and_thresholds_are_consistent():
+    cfg = ToyConfig(steps=400, width=32, record_every=1, record_loss_curve=True)
+    res = train_toy(cfg, make_batch([0, 1], repr_lr=1e-2, decoder_lr=1e-3))
+    h = res.history
+    assert h["step"].tolist() == list(range(401))
+    assert np.allclose(res.loss_curve, h["train_loss"])
+    for k in range(2):
+        acc = h["train_acc"][k]
+        first = np.flatnonzero(acc >= 0.9)
+        assert res.iter_train[k] == (first[0] if first.size else -1)
+        first = np.flatnonzero(h["rqi"][k] > 0.95)
+        assert res.iter_rqi[k] == (first[0] if first.size else -1)
+    assert np.allclose(res.train_acc, h["train_acc"][:, -1])
+    assert np.all(res.loss_curve[:, -1] < 0.5 * res.loss_curve[:, 0])   # it does train
+
+
+def test_divergence_is_reported_not_classified():
+    cfg = ToyConfig(steps=5, width=8, label_scale=1e25)      # (1e25)^2 overflows float32
+    res = train_toy(cfg, make_batch([0]))
+    assert res.diverged[0] and res.diverged_step[0] == 0
+    run = res.run(0)
+    assert run["diverged"]
+    assert classify_phase(run["iter_train"], run["iter_test"], diverged=run["diverged"])[
+        "phase"] == "diverged"
+
+
+def test_full_training_set_has_no_test_accuracy():
+    res = train_toy(ToyConfig(steps=3, width=8), make_batch([0], train_size=55))
+    assert np.isnan(res.test_acc[0]) and res.iter_test[0] == -1
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="steps"):
+        ToyConfig(steps=0)
+    with pytest.raises(ValueError, match="train_acc_threshold"):
+        ToyConfig(train_acc_threshold=1.2)
+    with pytest.raises(ValueError, match="rqi_threshold"):
+        ToyConfig(rqi_threshold=0)
+    with pytest.raises(ValueError, match="p must"):
+        ToyConfig(p=1)
+    with pytest.raises(ValueError, match="loss"):
+        ToyConfig(loss="hinge")
+    with pytest.raises(ValueError, match="train_size"):
+        train_toy(ToyConfig(steps=1, width=4), make_batch([0], train_size=56))
+    with pytest.raises(ValueError, match="train_size"):
+        make_batch([0], train_size=0)
+    with pytest.raises(ValueError, match="decoder_lr"):
+        make_batch([0], decoder_lr=-1.0)

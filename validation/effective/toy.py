@@ -1,0 +1,640 @@
+"""The toy model of Liu et al. (2022) in plain numpy, batched over independent runs.
+
+Model: ``(a, b) -> Dec(E_a + E_b)`` with trainable embeddings ``E`` (``p x d_in``)
+and a tanh MLP decoder ``d_in - width - width - out_dim``, trained full batch
+with Adam on the embeddings and AdamW on the decoder, by MSE to fixed random
+templates (prediction = nearest template) or by cross-entropy on ``n_classes``
+logits.  Forward pass, backward pass and both optimisers are written out here
+(checked against finite differences and hand-computed steps in the tests).
+
+Batched: a :class:`RunBatch` of ``B`` runs (seeds x hyperparameters x training
+sizes) is one array program.  The runs are cut into chunks of
+``chunk_size`` runs whose arrays stay in cache; chunks are independent, so they
+are trained on ``n_threads`` threads (numpy and BLAS release the GIL) with BLAS
+itself single-threaded.  Every run draws its randomness from its own
+``SeedSequence(seed)``, and every operation acts on its own slice, so a run
+gives the same numbers alone or inside any batch.
+
+Metrics at step ``t`` are those of the parameters after ``t`` updates, taken
+from the forward pass that also computes the gradient of update ``t + 1``:
+no second forward pass.  One extra forward after the last update gives the
+metrics at ``t = steps``.  ``iter_*`` is the first such ``t`` at which a
+threshold is reached, or -1 if never.
+
+Cost per run-step (``S = |D0|`` samples, ``n`` training samples, width ``w``):
+``(S + 2 n) w^2`` multiply-adds (about 5.8 M for the defaults), plus Adam on
+``w^2 + O(w)`` parameters.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from theory._checks import check_nonnegative, check_positive, check_positive_int
+from theory._version import __version__
+from theory.effective.task import ArithmeticTask, random_split
+
+__all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "train_toy"]
+
+_LOSSES = ("mse", "ce")
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+@dataclass(frozen=True)
+class ToyConfig:
+    """Settings shared by every run of a batch (defaults: the spec's toy model).
+
+    Parameters
+    ----------
+    p : int
+        Symbols ``0..p-1`` (addition; ``modular=True`` for modular addition).
+    d_in : int
+        Embedding dimension (1 for the quantitative results).
+    width : int
+        Hidden width of the two tanh layers.
+    out_dim : int
+        Template dimension for the MSE loss (ignored for ``loss="ce"``, whose
+        output has ``n_classes`` logits).
+    loss : {"mse", "ce"}
+    steps : int
+        Number of full-batch updates.
+    betas, adam_eps : Adam constants (PyTorch defaults).
+    init_scale_repr : float
+        Embeddings start ``U[-1/2, 1/2] * init_scale_repr``.
+    init_scale_decoder : float
+        Multiplies PyTorch's default ``nn.Linear`` initialisation
+        ``U[-1/sqrt(fan_in), 1/sqrt(fan_in)]``.
+    label_scale : float
+        Templates are ``N(0, I) * label_scale``.
+    train_acc_threshold, test_acc_threshold : float in (0, 1]
+        Accuracy at which ``iter_train`` / ``iter_test`` are recorded (``>=``).
+    rqi_threshold : float in (0, 1]
+        RQI at which ``iter_rqi`` is recorded (``>``, as in the reference code).
+    rqi_delta : float
+        Parallelogram tolerance of the RQI ("code" convention, see
+        :data:`theory.effective.RQI_CONVENTIONS`).
+    record_every : int
+        Interval of the recorded histories (the thresholds are checked every step).
+    record_loss_curve : bool
+        Also keep the training loss at every step (for spectral analysis).
+    dtype : {"float32", "float64"}
+    """
+
+    p: int = 10
+    modular: bool = False
+    d_in: int = 1
+    width: int = 200
+    out_dim: int = 30
+    loss: str = "mse"
+    steps: int = 10_000
+    betas: tuple = (0.9, 0.999)
+    adam_eps: float = 1e-8
+    init_scale_repr: float = 1.0
+    init_scale_decoder: float = 1.0
+    label_scale: float = 1.0
+    train_acc_threshold: float = 0.9
+    test_acc_threshold: float = 0.9
+    rqi_threshold: float = 0.95
+    rqi_delta: float = 0.01
+    record_every: int = 100
+    record_loss_curve: bool = False
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        for name in ("p", "d_in", "width", "out_dim", "steps", "record_every"):
+            object.__setattr__(self, name, check_positive_int(name, getattr(self, name)))
+        if self.p < 2:
+            raise ValueError(f"p must be an integer >= 2, got {self.p}")
+        if self.loss not in _LOSSES:
+            raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}")
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {self.dtype!r}")
+        for name in ("train_acc_threshold", "test_acc_threshold", "rqi_threshold"):
+            v = check_positive(name, getattr(self, name))
+            if v > 1:
+                raise ValueError(f"{name} must lie in (0, 1], got {v}")
+        b1, b2 = (float(b) for b in self.betas)
+        if not (0 <= b1 < 1 and 0 <= b2 < 1):
+            raise ValueError(f"betas must lie in [0, 1), got {self.betas}")
+        object.__setattr__(self, "betas", (b1, b2))
+        for name in ("adam_eps", "init_scale_repr", "init_scale_decoder", "label_scale",
+                     "rqi_delta"):
+            check_positive(name, getattr(self, name))
+
+    @property
+    def task(self) -> ArithmeticTask:
+        return ArithmeticTask(self.p, self.modular)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.task.n_classes if self.loss == "ce" else self.out_dim
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["definitions"] = {
+            "step": "metrics at step t use the parameters after t updates (t = 0..steps)",
+            "iter_train": f"first t with train accuracy >= {self.train_acc_threshold} (-1: never)",
+            "iter_test": f"first t with test accuracy >= {self.test_acc_threshold} (-1: never)",
+            "iter_rqi": f"first t with RQI > {self.rqi_threshold} (-1: never); RQI in the "
+                        f"'code' convention, delta = {self.rqi_delta}",
+            "accuracy": "nearest template (mse) or argmax logit (ce); acc is over all of D0",
+            "acc_hat": "|Dbar(D, P(R))| / |D0| for the final representation",
+        }
+        return d
+
+
+@dataclass(frozen=True)
+class RunBatch:
+    """Per-run settings of a batch: one entry per run.
+
+    Build one with :func:`make_batch` (a grid) or directly from equal-length arrays.
+    """
+
+    seed: np.ndarray
+    train_size: np.ndarray
+    repr_lr: np.ndarray
+    repr_wd: np.ndarray
+    decoder_lr: np.ndarray
+    decoder_wd: np.ndarray
+
+    def __post_init__(self):
+        n = None
+        for name in ("seed", "train_size", "repr_lr", "repr_wd", "decoder_lr", "decoder_wd"):
+            arr = np.atleast_1d(np.asarray(getattr(self, name)))
+            if arr.ndim != 1:
+                raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+            if n is None:
+                n = arr.size
+            elif arr.size != n:
+                raise ValueError(f"every RunBatch field needs {n} entries; {name} has {arr.size}")
+            if name in ("seed", "train_size"):
+                if arr.dtype.kind not in "iu":
+                    raise TypeError(f"{name} must be integers, got dtype {arr.dtype}")
+                if np.any(arr < (1 if name == "train_size" else 0)):
+                    raise ValueError(f"{name} must be >= {1 if name == 'train_size' else 0}")
+                arr = arr.astype(np.int64)
+            else:
+                arr = arr.astype(np.float64)
+                if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+                    raise ValueError(f"{name} must be finite and >= 0")
+            object.__setattr__(self, name, arr)
+        if n == 0:
+            raise ValueError("a RunBatch needs at least one run")
+
+    def __len__(self) -> int:
+        return int(self.seed.size)
+
+    def subset(self, index) -> "RunBatch":
+        return RunBatch(**{k: np.atleast_1d(getattr(self, k)[index]) for k in _BATCH_FIELDS})
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k).tolist() for k in _BATCH_FIELDS}
+
+
+_BATCH_FIELDS = ("seed", "train_size", "repr_lr", "repr_wd", "decoder_lr", "decoder_wd")
+
+
+def make_batch(seeds, train_size=45, repr_lr=1e-3, repr_wd=0.0, decoder_lr=1e-4,
+               decoder_wd=0.0) -> RunBatch:
+    """The full grid (outer product) of the given values, seeds varying fastest.
+
+    Examples
+    --------
+    >>> from validation.effective import make_batch
+    >>> b = make_batch(range(2), train_size=[30, 45])
+    >>> len(b), b.train_size.tolist(), b.seed.tolist()
+    (4, [30, 30, 45, 45], [0, 1, 0, 1])
+    """
+    axes = [np.atleast_1d(np.asarray(v)) for v in
+            (train_size, repr_lr, repr_wd, decoder_lr, decoder_wd, list(seeds))]
+    grids = np.meshgrid(*axes, indexing="ij")
+    flat = [g.ravel() for g in grids]
+    return RunBatch(seed=flat[5].astype(np.int64), train_size=flat[0].astype(np.int64),
+                    repr_lr=flat[1], repr_wd=flat[2], decoder_lr=flat[3], decoder_wd=flat[4])
+
+
+@dataclass(frozen=True)
+class ToyResult:
+    """Outcome of a batch of toy-model runs (arrays have one row per run).
+
+    Attributes
+    ----------
+    iter_train, iter_test, iter_rqi : ndarray of int
+        First step at which each threshold was reached (-1: never).
+    acc, test_acc, train_acc, rqi : ndarray
+        Final metrics (after ``steps`` updates).
+    acc_hat, acc_hat_test : ndarray
+        Predicted accuracy of the final representation (over D0 / test set).
+    diverged : ndarray of bool
+        The training loss became non-finite (``diverged_step`` says when).
+    history : dict of ndarray
+        ``step`` (T,), and ``train_loss``, ``test_loss``, ``train_acc``,
+        ``test_acc``, ``rqi`` (B, T), ``embedding`` (B, T, p, d_in).
+    loss_curve : ndarray or None
+        Training loss at every step (B, steps + 1) if requested.
+    embedding : ndarray
+        Final embeddings (B, p, d_in).
+    train_sets : list of ndarray
+        Training-sample indices of each run (into ``task.pairs``).
+    """
+
+    config: ToyConfig
+    batch: RunBatch
+    iter_train: np.ndarray
+    iter_test: np.ndarray
+    iter_rqi: np.ndarray
+    acc: np.ndarray
+    train_acc: np.ndarray
+    test_acc: np.ndarray
+    rqi: np.ndarray
+    acc_hat: np.ndarray
+    acc_hat_test: np.ndarray
+    diverged: np.ndarray
+    diverged_step: np.ndarray
+    history: dict
+    embedding: np.ndarray
+    train_sets: list
+    loss_curve: np.ndarray | None = None
+    timing: dict = field(default_factory=dict)
+
+    def run(self, k: int) -> dict:
+        """Summary of run ``k`` (JSON-able)."""
+        def it(v):
+            return None if v < 0 else int(v)
+        return {
+            "seed": int(self.batch.seed[k]), "train_size": int(self.batch.train_size[k]),
+            "repr_lr": float(self.batch.repr_lr[k]), "repr_wd": float(self.batch.repr_wd[k]),
+            "decoder_lr": float(self.batch.decoder_lr[k]),
+            "decoder_wd": float(self.batch.decoder_wd[k]),
+            "iter_train": it(self.iter_train[k]), "iter_test": it(self.iter_test[k]),
+            "iter_rqi": it(self.iter_rqi[k]), "acc": float(self.acc[k]),
+            "train_acc": float(self.train_acc[k]), "test_acc": float(self.test_acc[k]),
+            "acc_hat": float(self.acc_hat[k]), "acc_hat_test": float(self.acc_hat_test[k]),
+            "rqi": float(self.rqi[k]), "diverged": bool(self.diverged[k]),
+            "diverged_step": it(self.diverged_step[k]),
+        }
+
+
+# ----------------------------------------------------------------------------- setup
+def _linear_init(rng, fan_in, shape, scale):
+    bound = scale / np.sqrt(fan_in)
+    return rng.uniform(-bound, bound, size=shape)
+
+
+def _init_run(config: ToyConfig, seed: int, train_size: int):
+    """Templates, split, embeddings and decoder of one run from SeedSequence(seed)."""
+    task = config.task
+    s_templates, s_split, s_embed, s_decoder = np.random.SeedSequence(seed).spawn(4)
+    templates = (np.random.default_rng(s_templates).standard_normal((task.n_classes,
+                                                                     config.out_dim))
+                 * config.label_scale)
+    split = random_split(task, train_size, s_split)
+    emb = (np.random.default_rng(s_embed).random((task.p, config.d_in)) - 0.5) \
+        * config.init_scale_repr
+    rng = np.random.default_rng(s_decoder)
+    w, d, o = config.width, config.d_in, config.n_outputs
+    dec = [_linear_init(rng, d, (d, w), config.init_scale_decoder),
+           _linear_init(rng, d, (1, w), config.init_scale_decoder),
+           _linear_init(rng, w, (w, w), config.init_scale_decoder),
+           _linear_init(rng, w, (1, w), config.init_scale_decoder),
+           _linear_init(rng, w, (w, o), config.init_scale_decoder),
+           _linear_init(rng, w, (1, o), config.init_scale_decoder)]
+    return templates, split, emb, dec
+
+
+class _Chunk:
+    """State of a chunk of runs: parameters, Adam moments, data, recorders."""
+
+    def __init__(self, config: ToyConfig, batch: RunBatch, index: np.ndarray, n_max: int):
+        self.config = config
+        self.index = index
+        task = config.task
+        dt = _DTYPES[config.dtype]
+        c = index.size
+        S, p = task.n_samples, task.p
+        inits = [_init_run(config, int(batch.seed[k]), int(batch.train_size[k])) for k in index]
+        self.splits = [it[1] for it in inits]
+        order = np.stack([np.concatenate([s.train, s.test]) for s in self.splits])  # (c, S)
+        self.n_train = batch.train_size[index].astype(np.int64)
+        self.n_max = n_max
+        pairs = task.pairs[order]                                                   # (c, S, 2)
+        offs = (np.arange(c) * p)[:, None]
+        self.idx_i = (pairs[..., 0] + offs).ravel()
+        self.idx_j = (pairs[..., 1] + offs).ravel()
+        self.labels = task.labels[order]                                            # (c, S)
+        onehot = np.zeros((c, n_max, p), dtype=dt)                                  # G[b, s, k]
+        rows = np.arange(n_max)
+        for b in range(c):
+            np.add.at(onehot[b], (rows, pairs[b, :n_max, 0]), 1)
+            np.add.at(onehot[b], (rows, pairs[b, :n_max, 1]), 1)
+        self.scatter = np.ascontiguousarray(onehot.transpose(0, 2, 1))              # (c, p, n)
+        s_idx = np.arange(S)[None, :]
+        self.train_mask = s_idx < self.n_train[:, None]                             # (c, S)
+        n_test = S - self.n_train
+        self.n_test = n_test
+        out_scale = config.n_outputs if config.loss == "mse" else 1
+        self.row_weight = np.where(self.train_mask[:, :n_max],
+                                   1.0 / (self.n_train[:, None] * out_scale), 0.0).astype(dt)
+        self.E = np.stack([it[2] for it in inits]).astype(dt)                       # (c, p, d)
+        self.params = [np.stack([it[3][q] for it in inits]).astype(dt) for q in range(6)]
+        if config.loss == "mse":
+            tpl = np.stack([it[0] for it in inits]).astype(dt)                      # (c, C, O)
+            self.target = np.take_along_axis(tpl, self.labels[:, :, None], axis=1)  # (c, S, O)
+            self.templates_t = np.ascontiguousarray(tpl.transpose(0, 2, 1))        # (c, O, C)
+            with np.errstate(over="ignore"):    # huge label scales overflow: reported as divergence
+                self.templates_sq = (tpl ** 2).sum(axis=2)[:, None, :]             # (c, 1, C)
+        else:
+            self.onehot_labels = np.zeros((c, S, task.n_classes), dtype=dt)
+            np.put_along_axis(self.onehot_labels, self.labels[:, :, None], 1.0, axis=2)
+        self.m = [np.zeros_like(q) for q in [self.E] + self.params]
+        self.v = [np.zeros_like(q) for q in [self.E] + self.params]
+        shp = (c, 1, 1)
+        self.lr = [batch.repr_lr[index].reshape(shp).astype(dt)] + \
+            [batch.decoder_lr[index].reshape(shp).astype(dt)] * 6
+        self.wd = [batch.repr_wd[index].reshape(shp).astype(dt)] + \
+            [batch.decoder_wd[index].reshape(shp).astype(dt)] * 6
+        self.quads = task.quads
+        self.n_quads = max(task.n_parallelograms, 1)
+
+    # ------------------------------------------------------------------ passes
+    def forward(self):
+        """Forward pass on all samples; returns the cache for backward and the metrics."""
+        cfg = self.config
+        c = self.index.size
+        S = self.labels.shape[1]
+        flat = self.E.reshape(-1, cfg.d_in)
+        x = (flat[self.idx_i] + flat[self.idx_j]).reshape(c, S, cfg.d_in)
+        W1, b1, W2, b2, W3, b3 = self.params
+        if cfg.d_in == 1:
+            z1 = x * W1
+        else:
+            z1 = x @ W1
+        z1 += b1
+        h1 = np.tanh(z1, out=z1)
+        z2 = h1 @ W2
+        z2 += b2
+        h2 = np.tanh(z2, out=z2)
+        out = h2 @ W3
+        out += b3
+        if cfg.loss == "mse":
+            resid = out - self.target
+            per_sample = np.einsum("bso,bso->bs", resid, resid)
+            scores = out @ self.templates_t
+            scores *= -2
+            scores += self.templates_sq
+            pred = np.argmin(scores, axis=2)
+            grad_out = resid[:, :self.n_max]
+            grad_out *= 2 * self.row_weight[:, :, None]
+        else:
+            shifted = out - out.max(axis=2, keepdims=True)
+            expd = np.exp(shifted)
+            tot = expd.sum(axis=2, keepdims=True)
+            logp_true = np.take_along_axis(shifted, self.labels[:, :, None], axis=2)[..., 0] \
+                - np.log(tot[..., 0])
+            per_sample = -logp_true
+            pred = np.argmax(out, axis=2)
+            prob = expd[:, :self.n_max] / tot[:, :self.n_max]
+            grad_out = (prob - self.onehot_labels[:, :self.n_max]) \
+                * self.row_weight[:, :, None]
+        correct = pred == self.labels
+        return (x, h1, h2, grad_out), per_sample, correct
+
+    def backward(self, cache):
+        """Gradients of the training loss w.r.t. [E, W1, b1, W2, b2, W3, b3]."""
+        x, h1, h2, d_out = cache
+        n = self.n_max
+        W1, b1, W2, b2, W3, b3 = self.params
+        h1n, h2n = h1[:, :n], h2[:, :n]
+        gW3 = h2n.transpose(0, 2, 1) @ d_out
+        gb3 = d_out.sum(axis=1, keepdims=True)
+        dz2 = d_out @ W3.transpose(0, 2, 1)
+        dz2 *= 1 - h2n * h2n
+        gW2 = h1n.transpose(0, 2, 1) @ dz2
+        gb2 = dz2.sum(axis=1, keepdims=True)
+        dz1 = dz2 @ W2.transpose(0, 2, 1)
+        dz1 *= 1 - h1n * h1n
+        gW1 = x[:, :n].transpose(0, 2, 1) @ dz1
+        gb1 = dz1.sum(axis=1, keepdims=True)
+        dx = dz1 @ W1.transpose(0, 2, 1)
+        gE = self.scatter @ dx
+        return [gE, gW1, gb1, gW2, gb2, gW3, gb3]
+
+    def adam_step(self, grads, t: int):
+        """One AdamW step (decoupled weight decay, PyTorch's update order), step count t >= 1."""
+        b1, b2 = self.config.betas
+        bc1 = 1.0 - b1 ** t
+        bc2_sqrt = float(np.sqrt(1.0 - b2 ** t))
+        eps = self.config.adam_eps
+        for q, (param, g, m, v, lr, wd) in enumerate(
+                zip([self.E] + self.params, grads, self.m, self.v, self.lr, self.wd)):
+            if self.wd_any[q]:
+                param *= 1 - lr * wd
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            g *= g
+            g *= 1 - b2
+            v += g
+            denom = np.sqrt(v, out=g)
+            denom /= bc2_sqrt
+            denom += eps
+            np.divide(m, denom, out=denom)
+            denom *= lr / bc1
+            param -= denom
+
+    def rqi(self) -> np.ndarray:
+        e = self.E.astype(np.float64)
+        centred = e - e.mean(axis=1, keepdims=True)
+        std = e.std(axis=1, ddof=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = centred / std
+            q = self.quads
+            d = z[:, q[:, 0]] + z[:, q[:, 1]] - z[:, q[:, 2]] - z[:, q[:, 3]]
+            ok = np.mean(d * d, axis=2) < self.config.rqi_delta
+        return ok.sum(axis=1) / self.n_quads
+
+
+def _masked_mean(values, mask, counts):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, (values * mask).sum(axis=1) / np.maximum(counts, 1), np.nan)
+
+
+def _train_chunk(chunk: _Chunk, out: dict, progress=None):
+    cfg = chunk.config
+    steps = cfg.steps
+    rows = chunk.index
+    c = rows.size
+    chunk.wd_any = [bool(np.any(w > 0)) for w in chunk.wd]
+    it_train = np.full(c, -1)
+    it_test = np.full(c, -1)
+    it_rqi = np.full(c, -1)
+    div_step = np.full(c, -1)
+    test_mask = ~chunk.train_mask
+    rec = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(steps + 1):
+            cache, per_sample, correct = chunk.forward()
+            tr_loss = (per_sample * chunk.train_mask).sum(axis=1) / (
+                chunk.n_train * (cfg.n_outputs if cfg.loss == "mse" else 1))
+            tr_acc = (correct & chunk.train_mask).sum(axis=1) / chunk.n_train
+            te_acc = _masked_mean(correct, test_mask, chunk.n_test)
+            r = chunk.rqi()
+            it_train = np.where((it_train < 0) & (tr_acc >= cfg.train_acc_threshold), t, it_train)
+            it_test = np.where((it_test < 0) & (te_acc >= cfg.test_acc_threshold), t, it_test)
+            it_rqi = np.where((it_rqi < 0) & (r > cfg.rqi_threshold), t, it_rqi)
+            div_step = np.where((div_step < 0) & ~np.isfinite(tr_loss), t, div_step)
+            if out["loss_curve"] is not None:
+                out["loss_curve"][rows, t] = tr_loss
+            if t % cfg.record_every == 0 or t == steps:
+                h = out["history"]
+                h["train_loss"][rows, rec] = tr_loss
+                h["test_loss"][rows, rec] = _masked_mean(
+                    per_sample / (cfg.n_outputs if cfg.loss == "mse" else 1), test_mask,
+                    chunk.n_test)
+                h["train_acc"][rows, rec] = tr_acc
+                h["test_acc"][rows, rec] = te_acc
+                h["rqi"][rows, rec] = r
+                h["embedding"][rows, rec] = chunk.E
+                rec += 1
+            if t == steps:
+                break
+            chunk.adam_step(chunk.backward(cache), t + 1)
+            if progress is not None and t % 500 == 499:
+                progress(500 * c)
+    out["iter_train"][rows] = it_train
+    out["iter_test"][rows] = it_test
+    out["iter_rqi"][rows] = it_rqi
+    out["diverged_step"][rows] = div_step
+    out["train_acc"][rows] = tr_acc
+    out["test_acc"][rows] = te_acc
+    out["acc"][rows] = correct.mean(axis=1)
+    out["rqi"][rows] = r
+    out["embedding"][rows] = chunk.E
+    out["splits"][rows[0]:rows[-1] + 1] = chunk.splits
+
+
+def _blas_limits(n_threads: int):
+    """Context manager limiting BLAS to one thread while we run our own threads."""
+    from contextlib import nullcontext
+
+    if n_threads <= 1:
+        return nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
+              chunk_size: int = 16, n_threads: int | None = None, progress=None) -> ToyResult:
+    """Train a batch of independent toy models (one array program).
+
+    Parameters
+    ----------
+    config : ToyConfig
+        Settings shared by all runs.
+    batch : RunBatch, optional
+        Per-run seeds, training sizes and learning rates / weight decays
+        (default: seed 0, the spec's defaults).
+    chunk_size : int, optional
+        Runs per cache-resident chunk (16 is fastest on a 2-core machine).
+    n_threads : int, optional
+        Threads working on chunks (default ``min(os.cpu_count(), number of
+        chunks)``); BLAS is limited to one thread meanwhile.
+    progress : callable, optional
+        Called with a number of completed run-steps from time to time.
+
+    Returns
+    -------
+    ToyResult
+
+    Notes
+    -----
+    Optimisers (PyTorch's, written out): with ``g`` the gradient, ``t`` the
+    update count, ``lambda`` the weight decay,
+    ``theta <- theta (1 - lr lambda)`` (AdamW's decoupled decay), then
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2`` and
+    ``theta <- theta - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
+    The embeddings use the same update with ``repr_wd`` (0 = plain Adam).
+
+    Examples
+    --------
+    >>> from validation.effective import ToyConfig, make_batch, train_toy
+    >>> res = train_toy(ToyConfig(steps=20, width=16), make_batch([0, 1]))
+    >>> res.iter_train.shape, bool(res.diverged.any())
+    ((2,), False)
+    """
+    import time
+
+    batch = make_batch([0]) if batch is None else batch
+    if not isinstance(batch, RunBatch):
+        raise TypeError(f"batch must be a RunBatch, got {type(batch).__name__}")
+    task = config.task
+    if np.any(batch.train_size > task.n_samples):
+        raise ValueError(f"train_size must lie in [1, {task.n_samples}] (= |D0| for "
+                         f"p={task.p}), got max {batch.train_size.max()}")
+    chunk_size = check_positive_int("chunk_size", chunk_size)
+    B = len(batch)
+    chunks_idx = [np.arange(s, min(s + chunk_size, B)) for s in range(0, B, chunk_size)]
+    n_threads = min(os.cpu_count() or 1, len(chunks_idx)) if n_threads is None else \
+        check_positive_int("n_threads", n_threads)
+    n_max = int(batch.train_size.max())
+    T = len(range(0, config.steps + 1, config.record_every))
+    T += 0 if config.steps % config.record_every == 0 else 1
+    dt = _DTYPES[config.dtype]
+    out = {
+        "history": {k: np.full((B, T), np.nan) for k in
+                    ("train_loss", "test_loss", "train_acc", "test_acc", "rqi")},
+        "loss_curve": np.full((B, config.steps + 1), np.nan) if config.record_loss_curve
+        else None,
+        **{k: np.full(B, -1, dtype=np.int64) for k in
+           ("iter_train", "iter_test", "iter_rqi", "diverged_step")},
+        **{k: np.full(B, np.nan) for k in ("train_acc", "test_acc", "acc", "rqi")},
+        "embedding": np.empty((B, task.p, config.d_in), dtype=dt),
+        "splits": [None] * B,
+    }
+    out["history"]["embedding"] = np.empty((B, T, task.p, config.d_in), dtype=dt)
+    steps_axis = np.unique(np.r_[np.arange(0, config.steps + 1, config.record_every),
+                                 config.steps])
+    t0 = time.perf_counter()
+    chunks = [_Chunk(config, batch, idx, n_max) for idx in chunks_idx]
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with _blas_limits(n_threads):
+        if n_threads == 1:
+            for ch in chunks:
+                _train_chunk(ch, out, progress)
+        else:
+            with ThreadPoolExecutor(n_threads) as ex:
+                for f in [ex.submit(_train_chunk, ch, out, progress) for ch in chunks]:
+                    f.result()
+    t_train = time.perf_counter() - t0
+    from theory.effective.representation import predicted_accuracy
+
+    splits = out["splits"]
+    acc_hat = np.full(B, np.nan)
+    acc_hat_test = np.full(B, np.nan)
+    diverged = out["diverged_step"] >= 0
+    for k in range(B):
+        emb = out["embedding"][k].astype(np.float64)
+        if np.all(np.isfinite(emb)):
+            acc_hat[k], acc_hat_test[k] = predicted_accuracy(emb, splits[k],
+                                                             delta=config.rqi_delta)
+    history = dict(out["history"])
+    history["step"] = steps_axis
+    return ToyResult(
+        config=config, batch=batch, iter_train=out["iter_train"], iter_test=out["iter_test"],
+        iter_rqi=out["iter_rqi"], acc=out["acc"], train_acc=out["train_acc"],
+        test_acc=out["test_acc"], rqi=out["rqi"], acc_hat=acc_hat, acc_hat_test=acc_hat_test,
+        diverged=diverged, diverged_step=out["diverged_step"], history=history,
+        embedding=out["embedding"], train_sets=[s.train for s in splits],
+        loss_curve=out["loss_curve"],
+        timing={"setup_s": t_setup, "train_s": t_train,
+                "run_steps_per_s": B * config.steps / t_train if t_train > 0 else float("inf"),
+                "n_threads": n_threads, "chunk_size": chunk_size, "version": __version__},
+    )
