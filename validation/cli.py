@@ -268,6 +268,190 @@ def _add_ridge_parameters(p: argparse.ArgumentParser, seeds_default: str) -> Non
     p.add_argument("--out", help="also write the JSON to this file")
 
 
+# ---------------------------------------------------------------------------
+# effective theory
+# ---------------------------------------------------------------------------
+def _effective_config(args, command: str, params: dict, extra: dict | None = None) -> dict:
+    from theory.effective import HESSIAN_NORMALISATIONS, RQI_CONVENTIONS
+
+    return {"command": f"grokking effective {command}", "theory": "effective",
+            "paper": "Liu et al. 2022, arXiv 2205.10343", "parameters": params,
+            "definitions": {
+                "forced": "nullity n0 of A(P0(D)) equals that of A(P0) (2 for addition): the "
+                          "training set forces the linear representation",
+                "lambda3": "third-smallest eigenvalue of the effective Hessian, "
+                           + HESSIAN_NORMALISATIONS["z0"] + ", Z0 = d_in (p - 1)",
+                "n_h": "1 / (lambda3 eta_repr) steps (null when lambda3 = 0)",
+                "rqi": RQI_CONVENTIONS["code"],
+                "parallelograms": "P0: unordered pairs of distinct samples (i<=j) with equal "
+                                  "labels (counts 3/13/70 for p = 4/6/10)"},
+            **(extra or {}), "version": __version__}
+
+
+def _effective_task(args):
+    from theory.effective import ArithmeticTask
+
+    return ArithmeticTask(args.p, modular=args.modular)
+
+
+def _effective_critical(args) -> dict:
+    from theory.effective import critical_curve
+
+    task = _effective_task(args)
+    sizes = None
+    if args.train_sizes:
+        try:
+            sizes = [int(v) for v in args.train_sizes.split(",") if v.strip()]
+        except ValueError:
+            raise ValueError(f"--train-sizes must be a comma-separated list of integers, "
+                             f"got {args.train_sizes!r}") from None
+    curve = critical_curve(task, sizes, trials=args.trials, seed=args.seed,
+                           exact_limit=args.exact_limit)
+    out = curve.to_dict()
+    out["config"] = _effective_config(args, "critical", {
+        "p": args.p, "modular": args.modular, "trials": args.trials, "seed": args.seed,
+        "exact_limit": args.exact_limit, "train_sizes": sizes}, {
+        "method": "exact enumeration where C(|D0|, size) <= exact_limit, else Monte Carlo "
+                  "(stderr = binomial sqrt(q(1-q)/trials); 1/trials when q is 0 or 1)",
+        "seed_streams": "SeedSequence(seed).spawn(|D0|+1)[size] draws the sets of each size"})
+    return out
+
+
+def _effective_analyze(args) -> dict:
+    from theory.effective import analyze_split, random_split
+
+    task = _effective_task(args)
+    split = random_split(task, args.train_size, args.seed)
+    a = analyze_split(split, eta=args.eta, normalisation=args.normalisation)
+    out = a.to_dict()
+    out["train_pairs"] = split.train_pairs
+    out["config"] = _effective_config(args, "analyze", {
+        "p": args.p, "modular": args.modular, "train_size": args.train_size, "seed": args.seed,
+        "eta": args.eta, "normalisation": args.normalisation}, {
+        "seed_streams": "numpy default_rng(SeedSequence(seed)).choice(|D0|, train_size)"})
+    return out
+
+
+def _effective_train(args) -> dict:
+    from theory.effective import PhaseDefinition, classify_phase
+    from validation.effective import ToyConfig, make_batch, train_toy
+
+    seeds = parse_seeds(args.seeds)
+    cfg = ToyConfig(p=args.p, modular=args.modular, d_in=args.d_in, width=args.width,
+                    loss=args.loss, steps=args.steps, dtype=args.dtype,
+                    train_acc_threshold=args.acc_threshold, test_acc_threshold=args.acc_threshold,
+                    rqi_threshold=args.rqi_threshold,
+                    record_every=max(args.steps // 100, 1))
+    phases = PhaseDefinition(budget=args.budget, acc_threshold=args.acc_threshold, lag=args.lag)
+    batch = make_batch(seeds, train_size=args.train_size, repr_lr=args.repr_lr,
+                       repr_wd=args.repr_wd, decoder_lr=args.decoder_lr,
+                       decoder_wd=args.decoder_wd)
+    res = train_toy(cfg, batch)
+    runs = []
+    for k in range(len(batch)):
+        run = res.run(k)
+        ph = classify_phase(run["iter_train"], run["iter_test"], phases,
+                            diverged=run["diverged"])
+        run.update(phase=ph["phase"], lag=ph["lag"], val_without_train=ph["val_without_train"],
+                   censored=(not run["diverged"] and args.steps < args.budget
+                             and (run["iter_train"] is None or run["iter_test"] is None)))
+        runs.append(run)
+    params = {k: getattr(args, k) for k in
+              ("p", "modular", "train_size", "steps", "repr_lr", "repr_wd", "decoder_lr",
+               "decoder_wd", "loss", "dtype", "width", "d_in")}
+    return {"runs": runs,
+            "throughput_run_steps_per_s": res.timing["run_steps_per_s"],
+            "config": _effective_config(args, "train", params, {
+                "seeds": seeds, "toy": cfg.to_dict(), "phases": phases.to_dict(),
+                "censored": "true when steps < budget and a threshold was not reached: the "
+                            "phase may change with a longer run",
+                "seed_streams": "SeedSequence(seed).spawn(4) -> templates, split, embedding "
+                                "init, decoder init"})}
+
+
+def _effective_figures(args) -> dict:
+    from validation.effective import make_figures
+
+    manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
+    config = manifest.pop("config")
+    config.update(command="grokking effective figures",
+                  parameters={"out": args.out_dir, "quick": args.quick})
+    return {"figures": manifest, "config": config}
+
+
+def _add_effective_task(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--p", type=int, default=10, help="symbols 0..p-1 (default 10)")
+    p.add_argument("--modular", action="store_true", help="modular addition instead of addition")
+    p.add_argument("--out", help="also write the JSON to this file")
+
+
+def _build_effective(theories) -> None:
+    eff = theories.add_parser("effective", help="effective theory of representation learning "
+                                                "(Liu et al. 2022)")
+    verbs = eff.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    p = verbs.add_parser("critical", help="P(training set forces the structure) vs size")
+    _add_effective_task(p)
+    p.add_argument("--trials", type=int, default=1000, help="Monte Carlo sets per size (1000)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument("--exact-limit", type=int, default=20000,
+                   help="enumerate all sets when there are at most this many (20000)")
+    p.add_argument("--train-sizes", default=None, help="comma-separated sizes (default: all)")
+    p.set_defaults(func=_effective_critical)
+
+    p = verbs.add_parser("analyze", help="what one training split predicts (n0, lambda3, ...)")
+    _add_effective_task(p)
+    p.add_argument("--train-size", type=int, default=45, help="training samples (default 45)")
+    p.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    p.add_argument("--eta", type=float, default=1e-3, help="representation lr for n_h (1e-3)")
+    p.add_argument("--normalisation", choices=("z0", "paper"), default="z0",
+                   help="Hessian normalisation (default z0: 2 A^T A / Z0)")
+    p.set_defaults(func=_effective_analyze)
+
+    p = verbs.add_parser("train", help="train the numpy toy model (batched over seeds)")
+    _add_effective_task(p)
+    p.add_argument("--train-size", type=int, default=45, help="training samples (default 45)")
+    p.add_argument("--seeds", default="0-7", help="count, range or list (default 0-7)")
+    p.add_argument("--steps", type=int, default=10000, help="full-batch updates (10000)")
+    p.add_argument("--repr-lr", type=float, default=1e-3, help="embedding Adam lr (1e-3)")
+    p.add_argument("--repr-wd", type=float, default=0.0, help="embedding weight decay (0)")
+    p.add_argument("--decoder-lr", type=float, default=1e-4, help="decoder AdamW lr (1e-4)")
+    p.add_argument("--decoder-wd", type=float, default=0.0, help="decoder weight decay (0)")
+    p.add_argument("--loss", choices=("mse", "ce"), default="mse", help="loss (default mse)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--width", type=int, default=200, help="decoder width (default 200)")
+    p.add_argument("--d-in", type=int, default=1, help="embedding dimension (default 1)")
+    p.add_argument("--acc-threshold", type=float, default=0.9, help="accuracy threshold (0.9)")
+    p.add_argument("--rqi-threshold", type=float, default=0.95, help="RQI threshold (0.95)")
+    p.add_argument("--budget", type=int, default=100000, help="phase budget in steps (1e5)")
+    p.add_argument("--lag", type=int, default=1000, help="comprehension lag in steps (1000)")
+    p.set_defaults(func=_effective_train)
+
+    p = verbs.add_parser("figures", help="reproduce Figs. 3-5 and the validation report")
+    p.add_argument("--out", dest="out_dir", required=True, help="output directory")
+    p.add_argument("--quick", action="store_true", help="small, fast version (about 20 s)")
+    p.add_argument("--progress", action="store_true", help="progress bar on stderr")
+    p.set_defaults(func=_effective_figures, out=None)
+
+
+def _all_figures(args) -> dict:
+    import os
+
+    from validation.effective import make_figures as effective_figures
+    from validation.ridge import make_figures as ridge_figures
+
+    out = {}
+    for name, make in (("ridge", ridge_figures), ("effective", effective_figures)):
+        manifest = make(os.path.join(args.out_dir, name), quick=args.quick,
+                        progress=args.progress)
+        out[name] = manifest
+    return {"theories": out,
+            "config": {"command": "grokking all figures",
+                       "parameters": {"out": args.out_dir, "quick": args.quick},
+                       "note": "each theory's manifest carries its own full config",
+                       "version": __version__}}
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="grokking", description="Predict whether and when a model groks.")
     parser.add_argument("--version", action="version", version=f"grokking-theory {__version__}")
@@ -303,6 +487,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small, fast version (about a minute)")
     p.add_argument("--progress", action="store_true", help="progress bars on stderr")
     p.set_defaults(func=_ridge_figures, out=None)
+
+    _build_effective(theories)
+
+    every = theories.add_parser("all", help="every theory at once")
+    verbs = every.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    p = verbs.add_parser("figures", help="the main job: every theory's figures and reports")
+    p.add_argument("--out", dest="out_dir", required=True, help="output directory")
+    p.add_argument("--quick", action="store_true", help="small, fast version")
+    p.add_argument("--progress", action="store_true", help="progress bars on stderr")
+    p.set_defaults(func=_all_figures, out=None)
     return parser
 
 
@@ -313,7 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
             if args.theory is None:
-                raise _UsageError("grokking: choose a theory (ridge); see grokking --help")
+                raise _UsageError("grokking: choose a theory (ridge, effective, all); "
+                                  "see grokking --help")
             raise _UsageError(f"grokking {args.theory}: choose a verb; "
                               f"see grokking {args.theory} --help")
         result = args.func(args)

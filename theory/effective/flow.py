@@ -3,14 +3,14 @@
 Liu et al. (2022), Sec. 3.2: ``l_eff = l0 / Z0`` with
 ``l0 = sum_{P0(D)} |E_i + E_j - E_m - E_n|^2 = tr(E^T A^T A E)`` and
 ``Z0 = sum_k |E_k|^2``.  With ``M = 2 A^T A / Z0`` (``/ |P0(D)|`` too in the
-paper's normalisation) the flow ``dE/dt = -grad l_eff`` reads
+paper's normalisation) the flow ``dE/dt = -grad l_eff`` reads::
 
-    dE/dt = -M E + (2 l0 / Z0^2) E            (``paper`` option: l0 / |P0(D)|),
+    dE/dt = -M E + (2 l0 / Z0^2) E        (paper option: l0 / |P0(D)| instead of l0)
 
-the projected (Oja) flow of a Rayleigh quotient on the sphere ``|E|^2 = Z0``.
-It conserves ``Z0`` exactly and its solution is closed-form,
+This is the projected (Oja) flow of a Rayleigh quotient on the sphere ``|E|^2 = Z0``.
+It conserves ``Z0`` exactly and its solution is closed-form::
 
-    E(t) = sqrt(Z0) exp(-M t) E(0) / |exp(-M t) E(0)|_F .
+    E(t) = sqrt(Z0) exp(-M t) E(0) / |exp(-M t) E(0)|_F
 
 The sum ``C = sum_k E_k`` is *not* conserved in general: since ``A 1 = 0``,
 ``dC/dt = (2 l0 / Z0^2) C``.  The paper's claim that C is conserved drops this

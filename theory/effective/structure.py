@@ -127,7 +127,7 @@ def augmented_set(split: TrainingSplit, parallelogram_mask: np.ndarray) -> np.nd
     Parameters
     ----------
     split : TrainingSplit
-    parallelogram_mask : ndarray of bool, shape (|P0|,)
+    parallelogram_mask : ndarray of bool, shape (``|P0|``,)
         Which parallelograms of P0 are in P.
     """
     par = split.task.parallelograms[np.asarray(parallelogram_mask, dtype=bool)]

@@ -24,6 +24,7 @@ import numpy as np
 
 from theory import __version__
 from theory._json import jsonable
+from validation._io import save_figure as _save
 from validation.ridge.report import _run, validation_report
 from validation.ridge.sweeps import PAPER_DEFAULTS
 
@@ -184,24 +185,6 @@ def _tick(v, parameter):
         if abs(k - round(k)) < 1e-12:
             return f"$2^{{-{int(round(k))}}}$"
     return f"{v:g}"
-
-
-def _save(fig, out_dir, name, sidecar):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    files = []
-    for ext, meta in (("png", {"Software": f"grokking-theory {__version__}"}),
-                      ("pdf", {"Creator": f"grokking-theory {__version__}",
-                               "CreationDate": None})):
-        path = os.path.join(out_dir, f"{name}.{ext}")
-        fig.savefig(path, dpi=150, metadata=meta)
-        files.append(path)
-    path = os.path.join(out_dir, f"{name}.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(sidecar), fh, indent=1, allow_nan=False)
-    files.append(path)
-    return files
 
 
 def _fig1(curves, quick):

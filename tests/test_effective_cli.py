@@ -1,0 +1,63 @@
+"""CLI contract of ``grokking effective ...`` (subprocess through the console script)."""
+
+import json
+
+import pytest
+
+from test_cli import run  # tests/ is on sys.path (rootdir-less test modules)
+from theory import __version__
+from theory.effective import ArithmeticTask, analyze_split, random_split
+
+
+def test_critical_contract():
+    data = json.loads(run("effective", "critical", "--p", "10", "--trials", "300",
+                          "--seed", "4").stdout)
+    assert {"train_size", "fraction", "p_forced", "stderr", "lambda3_median", "config"} <= \
+        data.keys()
+    assert data["train_size"] == list(range(1, 56))
+    assert 0.35 <= data["r_half"] <= 0.45
+    assert data["config"]["parameters"]["trials"] == 300 and data["config"]["version"] == \
+        __version__
+
+
+def test_analyze_contract_matches_api():
+    data = json.loads(run("effective", "analyze", "--p", "10", "--train-size", "45",
+                          "--seed", "0").stdout)
+    a = analyze_split(random_split(ArithmeticTask(10), 45, 0))
+    for key in ("n0", "forced", "lambda3", "n_h", "rqi_bar", "acc_bar"):
+        assert data[key] == pytest.approx(getattr(a, key))
+    assert len(data["train_pairs"]) == 45
+    assert data["config"]["parameters"]["seed"] == 0
+
+
+def test_train_contract(tmp_path):
+    out = tmp_path / "train.json"
+    proc = run("effective", "train", "--p", "6", "--train-size", "15", "--seeds", "0-2",
+               "--steps", "50", "--width", "16", "--decoder-lr", "1e-3", "--out", str(out))
+    data = json.loads(proc.stdout)
+    assert json.loads(out.read_text()) == data
+    assert [r["seed"] for r in data["runs"]] == [0, 1, 2]
+    for r in data["runs"]:
+        assert {"iter_train", "iter_test", "iter_rqi", "acc", "acc_hat", "rqi", "phase"} <= r.keys()
+        assert r["phase"] in ("comprehension", "grokking", "memorization", "confusion")
+        assert r["censored"] == (r["iter_train"] is None or r["iter_test"] is None)
+    cfg = data["config"]
+    assert cfg["phases"]["budget"] == 100000 and cfg["phases"]["lag"] == 1000
+    assert cfg["parameters"]["decoder_lr"] == 1e-3 and cfg["seeds"] == [0, 1, 2]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (("analyze", "--p", "1"), "p must"),
+    (("analyze", "--train-size", "56"), "train_size must lie in [1, 55]"),
+    (("train", "--steps", "0"), "steps must"),
+    (("train", "--steps", "2", "--rqi-threshold", "1.5"), "rqi_threshold"),
+    (("critical", "--train-sizes", "3,x"), "--train-sizes"),
+])
+def test_bad_values_one_line_exit_1(args, needle):
+    proc = run("effective", *args, expect=1)
+    assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_bad_flag_exit_2():
+    proc = run("effective", "train", "--lr", "1", expect=2)
+    assert len(proc.stderr.strip().splitlines()) == 1
