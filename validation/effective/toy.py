@@ -382,7 +382,7 @@ class _Chunk:
         out += b3
         if cfg.loss == "mse":
             resid = out - self.target
-            per_sample = np.einsum("bso,bso->bs", resid, resid)
+            per_sample = (resid * resid).sum(axis=2)
             scores = out @ self.templates_t
             scores *= -2
             scores += self.templates_sq
@@ -412,11 +412,15 @@ class _Chunk:
         gW3 = h2n.transpose(0, 2, 1) @ d_out
         gb3 = d_out.sum(axis=1, keepdims=True)
         dz2 = d_out @ W3.transpose(0, 2, 1)
-        dz2 *= 1 - h2n * h2n
+        deriv = h2n * h2n                      # tanh' = 1 - h^2, two passes, no temporaries
+        np.subtract(1, deriv, out=deriv)
+        dz2 *= deriv
         gW2 = h1n.transpose(0, 2, 1) @ dz2
         gb2 = dz2.sum(axis=1, keepdims=True)
         dz1 = dz2 @ W2.transpose(0, 2, 1)
-        dz1 *= 1 - h1n * h1n
+        np.multiply(h1n, h1n, out=deriv)
+        np.subtract(1, deriv, out=deriv)
+        dz1 *= deriv
         gW1 = x[:, :n].transpose(0, 2, 1) @ dz1
         gb1 = dz1.sum(axis=1, keepdims=True)
         dx = dz1 @ W1.transpose(0, 2, 1)
@@ -424,26 +428,31 @@ class _Chunk:
         return [gE, gW1, gb1, gW2, gb2, gW3, gb3]
 
     def adam_step(self, grads, t: int):
-        """One AdamW step (decoupled weight decay, PyTorch's update order), step count t >= 1."""
+        """One AdamW step (decoupled weight decay, PyTorch's update order), step count t >= 1.
+
+        The moments are stored rescaled, ``M = m / (1 - b1)`` and ``V = v / (1 - b2)``,
+        so that each update is 10 array passes instead of 13: ``M <- b1 M + g``,
+        ``V <- b2 V + g^2`` and ``theta <- theta - s M / (sqrt(V) + eps / k)`` with
+        ``k = sqrt((1 - b2) / (1 - b2^t))`` and ``s = lr (1 - b1) / ((1 - b1^t) k)``,
+        which is algebraically PyTorch's ``lr m_hat / (sqrt(v_hat) + eps)``.
+        """
         b1, b2 = self.config.betas
-        bc1 = 1.0 - b1 ** t
-        bc2_sqrt = float(np.sqrt(1.0 - b2 ** t))
-        eps = self.config.adam_eps
+        k = float(np.sqrt((1.0 - b2) / (1.0 - b2 ** t)))
+        scale = (1.0 - b1) / ((1.0 - b1 ** t) * k)
+        eps = self.config.adam_eps / k
         for q, (param, g, m, v, lr, wd) in enumerate(
                 zip([self.E] + self.params, grads, self.m, self.v, self.lr, self.wd)):
             if self.wd_any[q]:
                 param *= 1 - lr * wd
             m *= b1
-            m += (1 - b1) * g
-            v *= b2
+            m += g
             g *= g
-            g *= 1 - b2
+            v *= b2
             v += g
             denom = np.sqrt(v, out=g)
-            denom /= bc2_sqrt
             denom += eps
             np.divide(m, denom, out=denom)
-            denom *= lr / bc1
+            denom *= lr * scale if lr.size > 1 else float(lr.ravel()[0]) * scale
             param -= denom
 
     def rqi(self) -> np.ndarray:
