@@ -130,6 +130,7 @@ def _gallery_rst() -> str:
             "   No figures are bundled with this build of the documentation.  Generate",
             "   them (under a minute with ``--quick``) and rebuild::", "",
             "      grokking ridge figures --out docs/_static/gallery --quick",
+            "      grokking effective figures --out docs/_static/gallery --quick",
             "      python -m sphinx -W --keep-going -b html docs docs/_build/html", ""])
     lines = [""]
     for png in pngs:
