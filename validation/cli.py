@@ -427,11 +427,17 @@ def _build_effective(theories) -> None:
     p.add_argument("--lag", type=int, default=1000, help="comprehension lag in steps (1000)")
     p.set_defaults(func=_effective_train)
 
-    p = verbs.add_parser("figures", help="reproduce Figs. 3-5 and the validation report")
+    _add_figures_verb(verbs, "reproduce Figs. 3-5 and the validation report", "about 20 s",
+                      _effective_figures)
+
+
+def _add_figures_verb(verbs, help_text: str, quick_time: str, func) -> None:
+    """The ``figures`` verb shared by every theory: --out DIR, --quick, --progress."""
+    p = verbs.add_parser("figures", help=help_text)
     p.add_argument("--out", dest="out_dir", required=True, help="output directory")
-    p.add_argument("--quick", action="store_true", help="small, fast version (about 20 s)")
-    p.add_argument("--progress", action="store_true", help="progress bar on stderr")
-    p.set_defaults(func=_effective_figures, out=None)
+    p.add_argument("--quick", action="store_true", help=f"small, fast version ({quick_time})")
+    p.add_argument("--progress", action="store_true", help="progress bars on stderr")
+    p.set_defaults(func=func, out=None)
 
 
 def _all_figures(args) -> dict:
@@ -482,21 +488,15 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="last step (default 4 x the largest t2, or 1e6)")
     p.set_defaults(func=_ridge_curves)
 
-    p = verbs.add_parser("figures", help="reproduce Fig. 1 and Fig. 2 and the validation report")
-    p.add_argument("--out", dest="out_dir", required=True, help="output directory")
-    p.add_argument("--quick", action="store_true", help="small, fast version (about a minute)")
-    p.add_argument("--progress", action="store_true", help="progress bars on stderr")
-    p.set_defaults(func=_ridge_figures, out=None)
+    _add_figures_verb(verbs, "reproduce Fig. 1 and Fig. 2 and the validation report",
+                      "about a minute", _ridge_figures)
 
     _build_effective(theories)
 
     every = theories.add_parser("all", help="every theory at once")
     verbs = every.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
-    p = verbs.add_parser("figures", help="the main job: every theory's figures and reports")
-    p.add_argument("--out", dest="out_dir", required=True, help="output directory")
-    p.add_argument("--quick", action="store_true", help="small, fast version")
-    p.add_argument("--progress", action="store_true", help="progress bars on stderr")
-    p.set_defaults(func=_all_figures, out=None)
+    _add_figures_verb(verbs, "the main job: every theory's figures and reports",
+                      "about a minute", _all_figures)
     return parser
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from theory import __version__
 from theory._json import jsonable
+from validation._io import make_out_dir
 from validation._io import save_figure as _save
 from validation.ridge.report import _run, validation_report
 from validation.ridge.sweeps import PAPER_DEFAULTS
@@ -287,12 +288,7 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     >>> sorted(manifest)                                        # doctest: +SKIP
     ['config', 'fig1_loss_curves', 'fig2_sweeps', 'summary', 'validation_report']
     """
-    out_dir = os.fspath(out_dir)
-    try:
-        os.makedirs(out_dir, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"out_dir: cannot create directory {out_dir!r}: {exc.strerror}") \
-            from None
+    out_dir = make_out_dir(out_dir)
     t0 = time.perf_counter()
     report, sweeps, curves = _run(quick=quick, progress=progress)
     config = report["config"]
