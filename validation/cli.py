@@ -440,14 +440,187 @@ def _add_figures_verb(verbs, help_text: str, quick_time: str, func) -> None:
     p.set_defaults(func=func, out=None)
 
 
+# ---------------------------------------------------------------------------
+# spectral early prediction
+# ---------------------------------------------------------------------------
+def _spectral_config(args):
+    from theory.spectral import SpectralConfig
+
+    band = None
+    if getattr(args, "band", None):
+        try:
+            band = tuple(float(v) for v in args.band.split(","))
+        except ValueError:
+            raise ValueError(f"--band must be 'low,high' (fractions of Nyquist), got "
+                             f"{args.band!r}") from None
+    return SpectralConfig(window=args.window, preprocess=args.preprocess, cutoff=args.cutoff,
+                          log=args.log, normalize=args.normalize, band=band)
+
+
+def _spectral_common(args, command: str, params: dict) -> dict:
+    return {"command": f"grokking spectral {command}", "theory": "spectral",
+            "paper": "Notsawo et al. 2023, arXiv 2306.13253", "parameters": params,
+            "definitions": {
+                "activity": "variance of the preprocessed window = spectral energy m0 (Parseval)",
+                "mobility": "sqrt(m2/m0), spectral moments with weight |omega_k|^j",
+                "complexity": "standard Hjorth sqrt(m4 m0)/m2 (complexity_paper: the paper's "
+                              "printed sqrt(m4/m2))",
+                "prediction": "true = the run is predicted to generalize (grok) within its "
+                              "budget"},
+            "version": __version__}
+
+
+def _load_model(path: str):
+    from theory.spectral import SpectralConfig, SpectralPredictor
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        model = data.get("model", data)
+        cfg = SpectralConfig(**{k: (tuple(v) if k == "band" and v is not None else v)
+                                for k, v in model["config"].items()})
+        return SpectralPredictor(model["threshold"], model["feature"], model["direction"],
+                                 model["threshold_source"] + f" (loaded from {path})", cfg)
+    except OSError as exc:
+        raise ValueError(f"--model: cannot read {path!r}: {exc.strerror}") from None
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"--model: {path!r} is not a model written by "
+                         f"'grokking spectral calibrate' ({exc})") from None
+
+
+def _spectral_score(args) -> dict:
+    from theory.spectral import SpectralPredictor, window_features
+    from validation.spectral.io import read_curve_csv
+
+    table = read_curve_csv(args.curve, columns=(args.column,), optional=())
+    curve = table[args.column]
+    if args.model:
+        predictor = _load_model(args.model)
+        config = predictor.config
+    else:
+        config = _spectral_config(args)
+        predictor = None
+        if args.threshold is not None:
+            predictor = SpectralPredictor(args.threshold, args.feature, args.direction,
+                                          "user (--threshold)", config)
+    if len(curve) < config.window:
+        raise ValueError(f"{args.curve}: the curve has {len(curve)} steps, shorter than the "
+                         f"window ({config.window})")
+    feats = window_features(curve, config).to_dict()
+    out = dict(feats)
+    if predictor is None:
+        out.update(prediction=None, threshold=None, feature=args.feature,
+                   threshold_source="none: pass --model MODEL.json (from 'grokking spectral "
+                                    "calibrate') or --threshold to get a prediction")
+    else:
+        score = predictor.score(curve)
+        out.update(prediction=bool(predictor.decide(score)), score=score,
+                   threshold=predictor.threshold, feature=predictor.feature,
+                   direction=predictor.direction, threshold_source=predictor.threshold_source)
+    out["config"] = _spectral_common(args, "score", {
+        "curve": args.curve, "column": args.column, "model": args.model,
+        "spectral": config.to_dict(), "steps_in_file": len(curve)})
+    return out
+
+
+def _spectral_calibrate(args) -> dict:
+    from theory.spectral import auroc, fit_predictor
+    from validation.spectral.corpus import read_runs_dir
+
+    config = _spectral_config(args)
+    names, curves, labels, source = read_runs_dir(args.runs_dir)
+    short = [n for n, c in zip(names, curves) if len(c) < config.window]
+    if short:
+        raise ValueError(f"RUNS_DIR: {len(short)} curve(s) are shorter than the window "
+                         f"({config.window}), e.g. {short[0]}.csv")
+    if labels.all() or not labels.any():
+        raise ValueError(f"RUNS_DIR: calibration needs runs of both classes; all {len(labels)} "
+                         f"runs are labelled {int(labels[0])}")
+    method = args.method.replace("-", "_")
+    predictor = fit_predictor(curves, labels.astype(int), config, feature=args.feature,
+                              method=method, target_fpr=args.target_fpr)
+    scores = predictor.score_many(curves)
+    model = predictor.to_dict()
+    result = {"model": model, "threshold": predictor.threshold,
+              "direction": predictor.direction, "threshold_source": predictor.threshold_source,
+              "n_runs": len(names), "n_positive": int(labels.sum()), "label_source": source,
+              "auroc_in_sample": auroc(scores, labels.astype(int)),
+              "note": "in-sample figures: evaluate on held-out runs before trusting the rule",
+              "config": _spectral_common(args, "calibrate", {
+                  "runs_dir": args.runs_dir, "method": method, "target_fpr": args.target_fpr,
+                  "feature": args.feature, "spectral": config.to_dict()})}
+    return result
+
+
+def _spectral_figures(args) -> dict:
+    from validation.spectral import make_figures
+
+    manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress,
+                            write_runs=args.write_runs)
+    config = manifest.pop("config")
+    config.update(command="grokking spectral figures",
+                  parameters={"out": args.out_dir, "quick": args.quick})
+    return {"figures": manifest, "config": config}
+
+
+def _add_spectral_window(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("window and preprocessing")
+    g.add_argument("--window", type=int, default=400, help="leading steps used (default 400)")
+    g.add_argument("--preprocess", choices=("mean", "none", "detrend", "linear", "highpass"),
+                   default="mean", help="trend removal (default mean)")
+    g.add_argument("--cutoff", type=float, default=None,
+                   help="high-pass cutoff, fraction of Nyquist (with --preprocess highpass)")
+    g.add_argument("--log", action="store_true", help="use log(loss)")
+    g.add_argument("--normalize", choices=("none", "initial", "std"), default="none",
+                   help="scale of the window (default none)")
+    g.add_argument("--band", default=None, help="'low,high' band for the band_energy feature")
+    g.add_argument("--feature", default="activity",
+                   choices=("activity", "mobility", "complexity", "complexity_paper",
+                            "band_energy"), help="score to threshold (default activity)")
+
+
+def _build_spectral(theories) -> None:
+    spec = theories.add_parser("spectral", help="early prediction from learning-curve spectra "
+                                                "(Notsawo et al. 2023)")
+    verbs = spec.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    p = verbs.add_parser("score", help="spectral signature of one curve (CSV) and a prediction")
+    p.add_argument("curve", help="CSV with columns step, train_loss (others ignored)")
+    p.add_argument("--column", default="train_loss", help="column to analyse (train_loss)")
+    p.add_argument("--model", default=None, help="MODEL.json from 'grokking spectral calibrate'")
+    p.add_argument("--threshold", type=float, default=None, help="a threshold of your own")
+    p.add_argument("--direction", choices=("higher", "lower"), default="higher",
+                   help="with --threshold: predict grokking when the score is higher (default)")
+    _add_spectral_window(p)
+    p.add_argument("--out", help="also write the JSON to this file")
+    p.set_defaults(func=_spectral_score)
+
+    p = verbs.add_parser("calibrate", help="fit the threshold on a directory of labelled runs")
+    p.add_argument("runs_dir", metavar="RUNS_DIR",
+                   help="one CSV per run (step, train_loss, train_acc, val_acc) and optional "
+                        "labels.csv (run, label)")
+    p.add_argument("--method", choices=("youden", "target-fpr"), default="youden")
+    p.add_argument("--target-fpr", type=float, default=None, help="with --method target-fpr")
+    _add_spectral_window(p)
+    p.add_argument("--out", required=True, help="MODEL.json to write")
+    p.set_defaults(func=_spectral_calibrate)
+
+    _add_figures_verb(verbs, "corpus, held-out evaluation, figures and report",
+                      "about 25 s", _spectral_figures)
+    verbs.choices["figures"].add_argument("--write-runs", action="store_true",
+                                          help="also write the corpus as a runs directory")
+
+
 def _all_figures(args) -> dict:
     import os
 
     from validation.effective import make_figures as effective_figures
     from validation.ridge import make_figures as ridge_figures
+    from validation.spectral import make_figures as spectral_figures
 
     out = {}
-    for name, make in (("ridge", ridge_figures), ("effective", effective_figures)):
+    for name, make in (("ridge", ridge_figures), ("effective", effective_figures),
+                       ("spectral", spectral_figures)):
         manifest = make(os.path.join(args.out_dir, name), quick=args.quick,
                         progress=args.progress)
         out[name] = manifest
@@ -492,6 +665,7 @@ def _build_parser() -> argparse.ArgumentParser:
                       "about a minute", _ridge_figures)
 
     _build_effective(theories)
+    _build_spectral(theories)
 
     every = theories.add_parser("all", help="every theory at once")
     verbs = every.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
@@ -507,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
             if args.theory is None:
-                raise _UsageError("grokking: choose a theory (ridge, effective, all); "
+                raise _UsageError("grokking: choose a theory (ridge, effective, spectral, all); "
                                   "see grokking --help")
             raise _UsageError(f"grokking {args.theory}: choose a verb; "
                               f"see grokking {args.theory} --help")

@@ -1,0 +1,89 @@
+"""Early prediction of grokking from the spectrum of the training loss.
+
+Pure-math part of the method of Tikeng Notsawo, Zhou, Pezeshki, Rish & Dumas,
+"Predicting Grokking Long Before it Happens" (2023, arXiv 2306.13253):
+
+* :mod:`theory.spectral.preprocess` -- window extraction, log, normalisation,
+  mean / linear-trend / high-pass removal;
+* :mod:`theory.spectral.hjorth` -- Hjorth activity, mobility, complexity
+  (standard finite-difference and spectral-moment forms, the paper's variant),
+  power spectrum and band energies;
+* :mod:`theory.spectral.roc` -- ROC curve, AUROC, stratified bootstrap CI and
+  ROC-based threshold (and direction) fitting;
+* :mod:`theory.spectral.predictor` -- the calibrated decision rule
+  :class:`SpectralPredictor`, its evaluation and the compute saved.
+"""
+
+from theory.spectral.preprocess import (
+    NORMALIZE_MODES,
+    PREPROCESS_MODES,
+    extract_window,
+    highpass_cutoff_bin,
+    preprocess_window,
+)
+from theory.spectral.hjorth import (
+    KERNELS,
+    HjorthParameters,
+    band_energies,
+    hjorth_frequency,
+    hjorth_paper,
+    hjorth_time,
+    low_frequency_energy,
+    power_spectrum,
+    spectral_moments,
+)
+from theory.spectral.roc import (
+    DIRECTIONS,
+    AurocCI,
+    ThresholdFit,
+    auroc,
+    bootstrap_auroc_ci,
+    direction_sign,
+    fit_threshold,
+    roc_curve,
+)
+from theory.spectral.predictor import (
+    FEATURES,
+    Evaluation,
+    SpectralConfig,
+    SpectralFeatures,
+    SpectralPredictor,
+    compute_saved,
+    evaluate,
+    fit_predictor,
+    window_features,
+)
+
+__all__ = [
+    "NORMALIZE_MODES",
+    "PREPROCESS_MODES",
+    "extract_window",
+    "highpass_cutoff_bin",
+    "preprocess_window",
+    "KERNELS",
+    "HjorthParameters",
+    "band_energies",
+    "hjorth_frequency",
+    "hjorth_paper",
+    "hjorth_time",
+    "low_frequency_energy",
+    "power_spectrum",
+    "spectral_moments",
+    "DIRECTIONS",
+    "AurocCI",
+    "ThresholdFit",
+    "auroc",
+    "bootstrap_auroc_ci",
+    "direction_sign",
+    "fit_threshold",
+    "roc_curve",
+    "FEATURES",
+    "Evaluation",
+    "SpectralConfig",
+    "SpectralFeatures",
+    "SpectralPredictor",
+    "compute_saved",
+    "evaluate",
+    "fit_predictor",
+    "window_features",
+]
