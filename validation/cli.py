@@ -611,6 +611,150 @@ def _build_spectral(theories) -> None:
                                           help="also write the corpus as a runs directory")
 
 
+# ---------------------------------------------------------------------------
+# adaptive kernel
+# ---------------------------------------------------------------------------
+_KERNEL_ERRATA = ("Q11 carries 4/pi (not 2/pi); the GPR formula for (b, c) has the factor "
+                  "sigma2/n; the action has d |w|^2/(2 sigma_w2); the posterior is sampled, not "
+                  "the paper's Langevin temperature; Model B: 2g = 4 sigma_a2 a^2 P^2/(N sigma2^2); "
+                  "only a^2 enters (|a| reported)")
+
+
+def _kernel_config(args, command: str, params: dict) -> dict:
+    return {"command": f"grokking kernel {command}", "theory": "adaptive_kernel",
+            "paper": "Rubin, Seroussi, Ringel 2023, arXiv 2310.03789", "parameters": params,
+            "errata_applied": _KERNEL_ERRATA, "version": __version__}
+
+
+def _model_a_config(args):
+    from theory.adaptive_kernel import ModelAConfig
+
+    return ModelAConfig(n=args.n, d=args.d, N=args.N, sigma_w2=args.sigma_w2,
+                        sigma_a2=args.sigma_a2, eps=args.eps)
+
+
+def _model_b_config(args):
+    import warnings as _w
+
+    from theory.adaptive_kernel import ModelBConfig
+
+    with _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always")
+        cfg = ModelBConfig(P=args.P, N=args.N, sigma_a2=args.sigma_a2, gamma=args.gamma)
+    return cfg, [str(w.message) for w in caught]
+
+
+def _kernel_critical(args) -> dict:
+    from theory.adaptive_kernel import critical_point
+
+    if args.model != "cubic":
+        raise ValueError("--model: the critical point is defined for the cubic teacher; use "
+                         "'grokking kernel modular' for Model B")
+    cfg = _model_a_config(args)
+    out = critical_point(cfg, method=args.method).to_dict()
+    out["config"] = _kernel_config(args, "critical", {**out.pop("config", {}),
+                                                      "method": args.method})
+    return out
+
+
+def _kernel_curve(args) -> dict:
+    import numpy as np
+
+    from theory.adaptive_kernel import phase_diagram, self_consistent_curve
+
+    lo, hi = args.sigma2_min, args.sigma2_max
+    if not (0 < lo < hi):
+        raise ValueError(f"--sigma2-min and --sigma2-max must satisfy 0 < min < max, got "
+                         f"{lo}, {hi}")
+    if args.points < 2:
+        raise ValueError(f"--points must be >= 2, got {args.points}")
+    grid = np.linspace(lo, hi, args.points)
+    if args.N is None:
+        args.N = 700.0 if args.model == "cubic" else 1000.0
+    if args.sigma_a2 is None:
+        args.sigma_a2 = 8 / 700 if args.model == "cubic" else 0.002 / args.N
+    if args.model == "cubic":
+        cfg = _model_a_config(args)
+        out = phase_diagram(cfg, grid).to_dict()
+        params = {"n": cfg.n, "d": cfg.d, "N": cfg.N, "sigma_w2": cfg.sigma_w2,
+                  "sigma_a2": cfg.sigma_a2, "eps": cfg.eps}
+        warnings_ = []
+    else:
+        cfg, warnings_ = _model_b_config(args)
+        out = self_consistent_curve(cfg, grid, normalisation=args.normalisation).to_dict()
+        params = {"P": cfg.P, "N": cfg.N, "sigma_a2": cfg.sigma_a2, "gamma": cfg.gamma,
+                  "normalisation": args.normalisation}
+    out["warnings"] = warnings_
+    out["config"] = _kernel_config(args, "curve", {"model": args.model, **params,
+                                                   "sigma2_min": lo, "sigma2_max": hi,
+                                                   "points": args.points})
+    return out
+
+
+def _kernel_modular(args) -> dict:
+    from theory.adaptive_kernel import thresholds
+
+    cfg, warnings_ = _model_b_config(args)
+    out = thresholds(cfg, normalisation=args.normalisation).to_dict()
+    out["warnings"] = warnings_
+    out["config"] = _kernel_config(args, "modular", {
+        "P": cfg.P, "N": cfg.N, "sigma_a2": cfg.sigma_a2, "gamma": cfg.gamma,
+        "normalisation": args.normalisation})
+    return out
+
+
+def _add_model_a(p, shared: bool = False) -> None:
+    g = p.add_argument_group("Model A (defaults: the paper's base configuration)")
+    g.add_argument("--n", type=float, default=3000, help="training samples (3000)")
+    g.add_argument("--d", type=float, default=150, help="input dimension (150)")
+    g.add_argument("--N", type=float, default=None if shared else 700,
+                   help="hidden width (700; Model B: 1000)")
+    g.add_argument("--sigma-w2", type=float, default=0.5, help="first-layer prior variance (0.5)")
+    g.add_argument("--sigma-a2", type=float, default=None if shared else 8 / 700,
+                   help="readout prior (8/700; Model B: 0.002/N)")
+    g.add_argument("--eps", type=float, default=-0.3, help="cubic teacher weight (-0.3)")
+
+
+def _add_model_b(p) -> None:
+    g = p.add_argument_group("Model B (defaults: the paper's Fig. 3)")
+    g.add_argument("--P", type=int, default=401, help="modulus P (401)")
+    g.add_argument("--N", type=float, default=1000, help="hidden width (1000)")
+    g.add_argument("--sigma-a2", type=float, default=0.002 / 1000, help="readout prior (2e-6)")
+    g.add_argument("--gamma", type=float, default=1e-4, help="sextic regulariser (1e-4)")
+    g.add_argument("--normalisation", choices=("paper", "matrix"), default="paper",
+                   help="Model B normalisation (default paper)")
+
+
+def _build_kernel(theories) -> None:
+    ker = theories.add_parser("kernel", help="adaptive-kernel phase transition "
+                                             "(Rubin, Seroussi, Ringel 2023)")
+    verbs = ker.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+
+    p = verbs.add_parser("critical", help="first-order critical point of Model A")
+    p.add_argument("--model", choices=("cubic",), default="cubic")
+    _add_model_a(p)
+    p.add_argument("--method", choices=("closed_form", "root"), default="closed_form")
+    p.add_argument("--out", help="also write the JSON to this file")
+    p.set_defaults(func=_kernel_critical)
+
+    p = verbs.add_parser("curve", help="order parameters vs sigma2 (cubic or modular)")
+    p.add_argument("--model", choices=("cubic", "modular"), default="cubic")
+    _add_model_a(p, shared=True)
+    p.add_argument("--P", type=int, default=401, help="Model B modulus (401)")
+    p.add_argument("--gamma", type=float, default=1e-4, help="Model B regulariser (1e-4)")
+    p.add_argument("--normalisation", choices=("paper", "matrix"), default="paper")
+    p.add_argument("--sigma2-min", type=float, default=0.1)
+    p.add_argument("--sigma2-max", type=float, default=0.3)
+    p.add_argument("--points", type=int, default=41)
+    p.add_argument("--out", help="also write the JSON to this file")
+    p.set_defaults(func=_kernel_curve)
+
+    p = verbs.add_parser("modular", help="Model B thresholds sigma2_I, sigma2_II, spinodal")
+    _add_model_b(p)
+    p.add_argument("--out", help="also write the JSON to this file")
+    p.set_defaults(func=_kernel_modular)
+
+
 def _all_figures(args) -> dict:
     import os
 
@@ -666,6 +810,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     _build_effective(theories)
     _build_spectral(theories)
+    _build_kernel(theories)
 
     every = theories.add_parser("all", help="every theory at once")
     verbs = every.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
@@ -681,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
             if args.theory is None:
-                raise _UsageError("grokking: choose a theory (ridge, effective, spectral, all); "
+                raise _UsageError("grokking: choose a theory (ridge, effective, spectral, kernel, all); "
                                   "see grokking --help")
             raise _UsageError(f"grokking {args.theory}: choose a verb; "
                               f"see grokking {args.theory} --help")

@@ -1,0 +1,47 @@
+"""CLI contract of ``grokking kernel ...``."""
+
+import json
+
+import pytest
+from test_cli import run  # tests/ is on sys.path (rootdir-less test modules)
+
+from theory.adaptive_kernel import BASE_MODEL_A, BASE_MODEL_B, critical_point, thresholds
+
+
+def test_critical_contract_matches_api():
+    data = json.loads(run("kernel", "critical", "--model", "cubic").stdout)
+    ref = critical_point(BASE_MODEL_A)
+    for key in ("u_c", "sigma2_c", "b_c", "q_star", "u_spinodal"):
+        assert data[key] == pytest.approx(getattr(ref, key))
+    # the spec's closed form, evaluated by hand from b_c: 27 pi |eps| (1 + 2 s)/(16 s (b+|eps|)^3)
+    b = data["b_c"]
+    assert data["u_c"] == pytest.approx(27 * 3.141592653589793 * 0.3 * 2 / (16 * 0.5 * (b + 0.3)
+                                                                            ** 3), rel=1e-12)
+    assert "4/pi" in data["config"]["errata_applied"]
+
+
+def test_no_transition_without_cubic_term():
+    data = json.loads(run("kernel", "critical", "--eps", "0").stdout)
+    assert data["first_order"] is False and data["u_c"] is None and data["reason"]
+
+
+def test_modular_contract_and_prime_warning():
+    data = json.loads(run("kernel", "modular").stdout)
+    ref = thresholds(BASE_MODEL_B)
+    for key in ("sigma2_I", "sigma2_II", "sigma2_spinodal"):
+        assert data[key] == pytest.approx(getattr(ref, key))
+    assert data["warnings"] == []
+    assert "not prime" in json.loads(run("kernel", "modular", "--P", "400").stdout)["warnings"][0]
+
+
+def test_curve_both_models():
+    cubic = json.loads(run("kernel", "curve", "--points", "3").stdout)
+    assert cubic["sigma2"] == [0.1, 0.2, 0.3] and cubic["phase"][-1] == "GFL"
+    mod = json.loads(run("kernel", "curve", "--model", "modular", "--points", "3",
+                         "--sigma2-min", "0.15", "--sigma2-max", "0.27").stdout)
+    assert mod["config"]["parameters"]["N"] == 1000.0 and mod["abs_a"][-1] == 1.0
+
+
+def test_bad_values():
+    proc = run("kernel", "curve", "--sigma2-min", "-1", expect=1)
+    assert "--sigma2-min" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
