@@ -48,7 +48,6 @@ def test_adamw_step_equals_hand_computed_step():
     lr_dec, wd = 1e-2, 0.5
     chunk.lr = [np.full((2, 1, 1), 1e-3)] + [np.full((2, 1, 1), lr_dec)] * 6
     chunk.wd = [np.zeros((2, 1, 1))] + [np.full((2, 1, 1), wd)] * 6
-    chunk.wd_any = [False] + [True] * 6
     w = chunk.params[2]
     w0 = w[0, 1, 2]
     g1, g2 = 0.3, -0.1

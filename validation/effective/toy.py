@@ -37,6 +37,7 @@ import numpy as np
 from theory._checks import check_nonnegative, check_positive, check_positive_int
 from theory._version import __version__
 from theory.effective.task import ArithmeticTask, random_split
+from validation._optim import adamw_step
 
 __all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "train_toy"]
 
@@ -430,30 +431,10 @@ class _Chunk:
     def adam_step(self, grads, t: int):
         """One AdamW step (decoupled weight decay, PyTorch's update order), step count t >= 1.
 
-        The moments are stored rescaled, ``M = m / (1 - b1)`` and ``V = v / (1 - b2)``,
-        so that each update is 10 array passes instead of 13: ``M <- b1 M + g``,
-        ``V <- b2 V + g^2`` and ``theta <- theta - s M / (sqrt(V) + eps / k)`` with
-        ``k = sqrt((1 - b2) / (1 - b2^t))`` and ``s = lr (1 - b1) / ((1 - b1^t) k)``,
-        which is algebraically PyTorch's ``lr m_hat / (sqrt(v_hat) + eps)``.
+        See :func:`validation._optim.adamw_step` (moments stored rescaled).
         """
-        b1, b2 = self.config.betas
-        k = float(np.sqrt((1.0 - b2) / (1.0 - b2 ** t)))
-        scale = (1.0 - b1) / ((1.0 - b1 ** t) * k)
-        eps = self.config.adam_eps / k
-        for q, (param, g, m, v, lr, wd) in enumerate(
-                zip([self.E] + self.params, grads, self.m, self.v, self.lr, self.wd)):
-            if self.wd_any[q]:
-                param *= 1 - lr * wd
-            m *= b1
-            m += g
-            g *= g
-            v *= b2
-            v += g
-            denom = np.sqrt(v, out=g)
-            denom += eps
-            np.divide(m, denom, out=denom)
-            denom *= lr * scale if lr.size > 1 else float(lr.ravel()[0]) * scale
-            param -= denom
+        adamw_step([self.E] + self.params, grads, self.m, self.v, self.lr, self.wd, t,
+                   self.config.betas, self.config.adam_eps)
 
     def rqi(self) -> np.ndarray:
         e = self.E.astype(np.float64)
@@ -477,7 +458,6 @@ def _train_chunk(chunk: _Chunk, out: dict, progress=None):
     steps = cfg.steps
     rows = chunk.index
     c = rows.size
-    chunk.wd_any = [bool(np.any(w > 0)) for w in chunk.wd]
     it_train = np.full(c, -1)
     it_test = np.full(c, -1)
     it_rqi = np.full(c, -1)

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from theory._checks import check_positive, check_positive_int
+from validation._optim import adamw_step
 
 __all__ = ["ModularConfig", "ModularResult", "train_modular"]
 
@@ -174,23 +175,9 @@ class _Runs:
         return loss, tr_acc, va_acc, grads
 
     def _adamw(self, grads, t):
-        b1, b2 = self.cfg.betas
-        k = float(np.sqrt((1.0 - b2) / (1.0 - b2 ** t)))
-        scale = (1.0 - b1) / ((1.0 - b1 ** t) * k)
-        eps = self.cfg.adam_eps / k
-        decay = 1 - self.lr * self.wd
-        for p, g, m, v in zip(self.params, grads, self.m, self.v):
-            p *= decay
-            m *= b1
-            m += g
-            g *= g
-            v *= b2
-            v += g
-            den = np.sqrt(v, out=g)
-            den += eps
-            np.divide(m, den, out=den)
-            den *= self.lr * scale
-            p -= den
+        n = len(self.params)
+        adamw_step(self.params, grads, self.m, self.v, [self.lr] * n, [self.wd] * n, t,
+                   self.cfg.betas, self.cfg.adam_eps)
 
 
 def train_modular(config: ModularConfig = ModularConfig(), seed=(0,), lr=(1e-3,),
