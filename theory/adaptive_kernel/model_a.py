@@ -563,6 +563,16 @@ def _spinodal_r(b, c):
     return None if best is None else best[0]
 
 
+def _line_args(b, eps, sigma_w2):
+    """Checked ``(b, eps, sigma_w2)`` of the critical and spinodal lines, ``0 < b < 1``."""
+    b = _real("b", b)
+    eps = _real("eps", eps)
+    sigma_w2 = check_positive("sigma_w2", sigma_w2)
+    if not 0.0 < b < 1.0:
+        raise ValueError(f"b must lie in (0, 1), got {b}")
+    return b, eps, sigma_w2
+
+
 def critical_line(b, eps, sigma_w2) -> dict:
     r"""Closed-form first-order critical line, parametrised by the GFL residual ``b_c``.
 
@@ -608,11 +618,7 @@ def critical_line(b, eps, sigma_w2) -> dict:
     >>> critical_line(0.3, 0.0, 0.5) is None
     True
     """
-    b = _real("b", b)
-    eps = _real("eps", eps)
-    sigma_w2 = check_positive("sigma_w2", sigma_w2)
-    if not 0.0 < b < 1.0:
-        raise ValueError(f"b must lie in (0, 1), got {b}")
+    b, eps, sigma_w2 = _line_args(b, eps, sigma_w2)
     r = _transition_r(b, eps)
     if r is None:
         return None
@@ -654,11 +660,7 @@ def spinodal_line(b, eps, sigma_w2) -> dict:
     >>> bool(sp["u_spinodal"] < cr["u_c"])
     True
     """
-    b = _real("b", b)
-    eps = _real("eps", eps)
-    sigma_w2 = check_positive("sigma_w2", sigma_w2)
-    if not 0.0 < b < 1.0:
-        raise ValueError(f"b must lie in (0, 1), got {b}")
+    b, eps, sigma_w2 = _line_args(b, eps, sigma_w2)
     r = _spinodal_r(b, eps)
     if r is None:
         return None
