@@ -51,6 +51,7 @@ from theory.spectral.predictor import (
     compute_saved,
     evaluate,
     fit_predictor,
+    score_curves,
     window_features,
 )
 
@@ -85,5 +86,6 @@ __all__ = [
     "compute_saved",
     "evaluate",
     "fit_predictor",
+    "score_curves",
     "window_features",
 ]

@@ -41,6 +41,7 @@ from theory.spectral.roc import (
 )
 
 __all__ = [
+    "score_curves",
     "FEATURES",
     "SpectralConfig",
     "SpectralFeatures",
@@ -206,6 +207,34 @@ def _score_many(curves, feature: str, config: SpectralConfig) -> np.ndarray:
     if isinstance(curves, np.ndarray) and curves.ndim == 2:
         curves = list(curves)
     return np.array([_score(c, feature, config) for c in curves], dtype=np.float64)
+
+
+def score_curves(curves, config: SpectralConfig | None = None, feature: str = "activity"
+                 ) -> np.ndarray:
+    """One feature of the first ``config.window`` steps of each curve.
+
+    Parameters
+    ----------
+    curves : sequence of array_like or 2-D array
+        Training-loss curves (at least ``config.window`` steps each).
+    config : SpectralConfig, optional
+    feature : str, optional
+        One of :data:`FEATURES`.
+
+    Returns
+    -------
+    ndarray, shape (n_curves,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.spectral.predictor import SpectralConfig, score_curves
+    >>> t = np.arange(8.0)
+    >>> score_curves([np.ones(8), 1 + (-1) ** t], SpectralConfig(window=8)).tolist()
+    [0.0, 1.0]
+    """
+    config = SpectralConfig() if config is None else config
+    return _score_many(curves, _check_feature(feature, config), config)
 
 
 def _source_from_fit(fit: ThresholdFit) -> str:

@@ -22,11 +22,11 @@ import numpy as np
 
 from theory.spectral import (
     SpectralConfig,
+    SpectralPredictor,
     compute_saved,
     evaluate,
-    fit_predictor,
     fit_threshold,
-    SpectralPredictor,
+    score_curves,
 )
 from validation.spectral.corpus import Corpus
 
@@ -63,10 +63,15 @@ def split_corpus(corpus: Corpus, seed: int = 0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CorpusEvaluation:
-    """Held-out results per group and score (``results[group][score]`` dicts)."""
+    """Held-out results per group and score (``results[group][score]`` dicts).
+
+    ``scores`` holds every run's value of each score (the spectral feature and
+    the baselines), so plots need not recompute them.
+    """
 
     results: dict
     calibration_mask: np.ndarray
+    scores: dict
     config: dict
 
     def to_dict(self) -> dict:
@@ -81,7 +86,7 @@ def _one(scores_cal, y_cal, scores_ev, y_ev, name, config, n_boot, seed):
     pred = SpectralPredictor.from_fit(fit, feature="activity", config=config)
     ev = evaluate(pred, scores_ev, y_ev, n_boot=n_boot, seed=seed)
     d = ev.to_dict()
-    d.update(score=name, calibration={"threshold": fit.threshold, "direction": fit.direction,
+    d.update(score=name, feature=name, calibration={"threshold": fit.threshold, "direction": fit.direction,
                                       "auroc_in_sample": fit.auroc, "n_pos": fit.n_pos,
                                       "n_neg": fit.n_neg})
     return d
@@ -105,10 +110,8 @@ def evaluate_corpus(corpus: Corpus, config: SpectralConfig = SpectralConfig(wind
     window = config.window
     if window > corpus.train_loss.shape[1]:
         raise ValueError(f"window ({window}) is longer than the curves ({budget + 1} steps)")
-    probe = fit_predictor([np.linspace(1, 0, window + 1)] * 2 + [np.cos(np.arange(window + 1))]
-                          * 2, [0, 0, 1, 1], config, feature=feature)
-    spectral = probe.score_many(corpus.train_loss)
-    scores = {feature: spectral, **baseline_scores(corpus.train_loss, window)}
+    scores = {feature: score_curves(corpus.train_loss, config, feature),
+              **baseline_scores(corpus.train_loss, window)}
     y = corpus.label.astype(int)
     results = {}
     groups = {str(g): corpus.generator == g for g in np.unique(corpus.generator)}
@@ -125,4 +128,4 @@ def evaluate_corpus(corpus: Corpus, config: SpectralConfig = SpectralConfig(wind
            "baselines": BASELINES, "bootstrap": {"n_boot": n_boot, "level": 0.95},
            "budget": budget, "compute_saved": compute_saved(window, budget),
            "threshold_method": "ROC, Youden's J, direction fitted on the calibration half"}
-    return CorpusEvaluation(results=results, calibration_mask=calib, config=cfg)
+    return CorpusEvaluation(results=results, calibration_mask=calib, scores=scores, config=cfg)

@@ -24,7 +24,7 @@ from theory._json import jsonable
 from theory.spectral import SpectralConfig, roc_curve
 from validation._io import make_out_dir, save_figure
 from validation.spectral.corpus import generate_corpus, write_runs_dir
-from validation.spectral.evaluation import baseline_scores, evaluate_corpus
+from validation.spectral.evaluation import evaluate_corpus
 
 __all__ = ["make_figures", "plot_heatmap", "plot_roc", "plot_scatter"]
 
@@ -165,11 +165,8 @@ def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> d
     budget = corpus.train_loss.shape[1] - 1
     config = SpectralConfig(window=max(2, int(round(0.04 * budget))))
     evaluation = evaluate_corpus(corpus, config, n_boot=500 if quick else 2000)
-    probe = evaluation.results
-    from theory.spectral import window_features
-
-    activity = np.array([window_features(c, config).activity for c in corpus.train_loss])
-    scores = {"activity": activity, **baseline_scores(corpus.train_loss, config.window)}
+    scores = evaluation.scores
+    activity = scores["activity"]
     cfg = {"theory": "spectral", "paper": "Notsawo et al. 2023, arXiv 2306.13253",
            "profile": profile, "corpus": corpus.config, **evaluation.config,
            "window_rule": "4% of the budget, as in the paper (400 of 10,000 steps)",
@@ -190,7 +187,7 @@ def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> d
     files["fig_roc"] = save_figure(_fig_roc(corpus, scores, evaluation), out_dir,
                                    "fig_spectral_roc", {"figure": "held-out ROC curves",
                                                         "config": cfg,
-                                                        "results": probe})
+                                                        "results": evaluation.results})
     if write_runs:
         write_runs_dir(corpus, os.path.join(out_dir, "runs"))
     report = {"results": evaluation.results, "n_runs": len(corpus),
