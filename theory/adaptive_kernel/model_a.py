@@ -31,6 +31,7 @@ the leading factor ``sigma2/n``; the action has ``d |w|^2/(2 sigma_w2)``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -823,6 +824,15 @@ def critical_point(config: ModelAConfig = BASE_MODEL_A, method: str = "closed_fo
     """
     if method not in ("closed_form", "root"):
         raise ValueError(f"method must be 'closed_form' or 'root', got {method!r}")
+    if not isinstance(config, ModelAConfig):
+        raise TypeError(f"config must be a ModelAConfig, got {type(config).__name__}")
+    return _critical_point_cached(config, method)
+
+
+@functools.lru_cache(maxsize=256)
+def _critical_point_cached(config: ModelAConfig, method: str) -> ModelACriticalPoint:
+    # ModelAConfig and ModelACriticalPoint are frozen: sharing a cached result is safe, and
+    # a noise sweep (phase_point, finite_d_solution) then finds the critical point once.
     if config.eps == 0.0:
         return _no_transition(config, method, "eps = 0: S~(q) = q^2 [1/(2 sigma_w2) - "
                               "(2u/pi) b^2/D] has no interior extremum, so there is no "
@@ -911,18 +921,30 @@ def _point(config, sigma2, phase, b, c, p, q_star):
                             b * b + 6.0 * c * c)
 
 
-def _mixed_state(r, config, sigma2):
-    """GMFL-I unknowns as functions of r: (residual, b, c, p)."""
-    a_coef = config.coupling_a(sigma2)
-    t = 1.0 / math.sqrt(a_coef * (1.0 - 2.0 * r))        # b - 2 c r  (degeneracy)
-    c = -t / (2.0 * (1.0 - 2.0 * r))                     # from r = (b + 2c)/(6c)
-    b = t * (1.0 - 3.0 * r) / (1.0 - 2.0 * r)
-    mu = 3.0 * (c - config.eps) / (r * t)                # cubic GPR row
-    signal = config.n * config.sigma_a2 / sigma2
-    p = mu * math.pi / (4.0 * r * signal)
-    stab = 1.0 - a_coef * b * b
-    lam0 = (1.0 - p) * config.kappa(sigma2) / stab if stab > 0 else math.inf
-    return (1.0 + lam0) * b + mu * t - 1.0, b, c, p
+def _mixed_constants(config, sigma2):
+    """Per-noise constants of the GMFL-I equations: (A, kappa, n sigma_a2/sigma2, eps).
+
+    Computed once per noise level; the r-scan evaluates the residual thousands of times.
+    """
+    return (config.coupling_a(sigma2), config.kappa(sigma2),
+            config.n * config.sigma_a2 / sigma2, config.eps)
+
+
+def _mixed_state(r, consts):
+    """GMFL-I unknowns as functions of r (scalar or array): (residual, b, c, p)."""
+    a_coef, kap, signal, eps = consts
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = 1.0 / np.sqrt(a_coef * (1.0 - 2.0 * r))       # b - 2 c r  (degeneracy)
+        c = -t / (2.0 * (1.0 - 2.0 * r))                  # from r = (b + 2c)/(6c)
+        b = t * (1.0 - 3.0 * r) / (1.0 - 2.0 * r)
+        mu = 3.0 * (c - eps) / (r * t)                    # cubic GPR row
+        p = mu * math.pi / (4.0 * r * signal)
+        stab = 1.0 - a_coef * b * b
+        lam0 = np.where(stab > 0, (1.0 - p) * kap / np.where(stab > 0, stab, 1.0), np.inf)
+        resid = (1.0 + lam0) * b + mu * t - 1.0
+    if np.ndim(r) == 0:
+        return float(resid), float(b), float(c), float(p)
+    return resid, b, c, p
 
 
 def mixed_phase(config: ModelAConfig, sigma2):
@@ -960,16 +982,16 @@ def mixed_phase(config: ModelAConfig, sigma2):
     True
     """
     sigma2 = check_positive("sigma2", sigma2)
+    consts = _mixed_constants(config, sigma2)
     grid = np.linspace(1e-6, _R_MAX - 1e-6, 4001)
-    vals = [_mixed_state(r, config, sigma2)[0] for r in grid]
+    vals = _mixed_state(grid, consts)[0]
+    fin = np.isfinite(vals)
+    brackets = np.flatnonzero(fin[:-1] & fin[1:] & (vals[:-1] * vals[1:] <= 0))
     found = []
-    for i in range(len(grid) - 1):
-        f0, f1 = vals[i], vals[i + 1]
-        if not (math.isfinite(f0) and math.isfinite(f1)) or f0 * f1 > 0:
-            continue
-        r = brentq(lambda x: _mixed_state(x, config, sigma2)[0], grid[i], grid[i + 1],
+    for i in brackets:
+        r = brentq(lambda x: _mixed_state(x, consts)[0], grid[i], grid[i + 1],
                    xtol=1e-15, rtol=1e-14)
-        _, b, c, p = _mixed_state(r, config, sigma2)
+        _, b, c, p = _mixed_state(r, consts)
         if -1e-12 <= p <= 1.0 and 1.0 - config.coupling_a(sigma2) * b * b > 0:
             found.append((p, r, b, c))
     if not found:
