@@ -11,12 +11,16 @@ the printed errata corrected and every formula re-derived:
 * :mod:`~theory.adaptive_kernel.model_b` -- modular addition, quadratic student:
   NNGP spectrum, Fourier-mode action, self-consistent ``|a|(sigma2)``, phase
   boundaries;
+* :mod:`~theory.adaptive_kernel.finite_d` -- Model A at finite input dimension:
+  the overlap density ``exp(-d S~)`` solved self-consistently (what a
+  simulation at ``d = 53`` should show);
 * :mod:`~theory.adaptive_kernel.finite_data` -- the general adaptive-kernel loop
   on a small data set;
 * :mod:`~theory.adaptive_kernel.symbolic` -- sympy derivations (imported on
   demand; ``import theory.adaptive_kernel`` does not import sympy).
 """
 
+from theory.adaptive_kernel.finite_d import FiniteDSolution, finite_d_solution, overlap_density
 from theory.adaptive_kernel.integrals import (
     erf_erf_expectation,
     erf_h1_moment,
@@ -76,6 +80,7 @@ from theory.adaptive_kernel.finite_data import (
 )
 
 __all__ = [
+    "FiniteDSolution", "finite_d_solution", "overlap_density",
     "erf_erf_expectation", "erf_h1_moment", "erf_h3_moment", "erf_z3_moment", "hermite3",
     "BASE_MODEL_A", "PAPER_SIGMA2_GRID", "GFLSolution", "ModelACriticalPoint", "ModelAConfig",
     "ModelAPhaseDiagram", "ModelAPhasePoint", "critical_line", "critical_point", "gfl_b",
