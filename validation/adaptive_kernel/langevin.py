@@ -395,19 +395,23 @@ def langevin_model_a(data: ModelAData, *, N: int, sigma2, sigma_a2: float,
     # Blocks of chains run their whole trajectories one after another (chains are
     # independent): a block's (n, block N) activations (~_BLOCK_ENTRIES floats) stay in
     # cache, 3x faster per chain-step than one (n, K N) program for K = 28 at beta = 1/8;
-    # small problems take more chains per block to amortise the per-step overhead.
-    block = max(1, _BLOCK_ENTRIES // (data.n * N))
+    # small problems take more chains per block to amortise the per-step overhead, but
+    # never so many that a worker thread is left without a block.
+    block = max(1, min(_BLOCK_ENTRIES // (data.n * N), -(-K // workers)))
     groups = [slice(lo, min(lo + block, K)) for lo in range(0, K, block)]
 
     def run(sl):
         return _run_chunk(omega[sl], alpha[sl], rngs[sl], data, per_chain[sl], sigma_w2,
                           sigma_a2, step, steps, burn_in, thin, w_star)
 
-    if workers == 1 or len(groups) == 1:
-        parts = [run(g) for g in groups]
-    else:
-        with _blas_single_thread(), ThreadPoolExecutor(min(workers, len(groups))) as pool:
-            parts = list(pool.map(run, groups))
+    # BLAS stays single-threaded: these products are small (a multi-threaded sgemm on a
+    # (94 x 27) @ (27 x 308) product is 5x slower, 70x when another process competes).
+    with _blas_single_thread():
+        if workers == 1 or len(groups) == 1:
+            parts = [run(g) for g in groups]
+        else:
+            with ThreadPoolExecutor(min(workers, len(groups))) as pool:
+                parts = list(pool.map(run, groups))
     rec = {key: np.concatenate([p[key] for p in parts], axis=1) for key in parts[0]}
     if not (np.all(np.isfinite(omega)) and np.all(np.isfinite(alpha))):
         raise FloatingPointError("the Langevin chain diverged: reduce step")
