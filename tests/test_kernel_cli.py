@@ -45,3 +45,18 @@ def test_curve_both_models():
 def test_bad_values():
     proc = run("kernel", "curve", "--sigma2-min", "-1", expect=1)
     assert "--sigma2-min" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_figures_quick_writes_figs_2_3_and_the_report(tmp_path):
+    out = tmp_path / "kernel"
+    data = json.loads(run("kernel", "figures", "--out", str(out), "--quick").stdout)
+    for name in ("fig2_model_a", "fig3_model_b"):
+        for ext in ("png", "pdf", "json"):
+            assert (out / f"{name}.{ext}").stat().st_size > 0
+    report = json.loads((out / "kernel_validation_report.json").read_text())
+    tr = report["model_a"]["beta=0.125"]["transition"]
+    assert tr["sigma2_c_scaling_limit"] == pytest.approx(0.17814, abs=1e-4)
+    assert tr["onset_simulation"] == data["figures"]["summary"]["onset_simulation"]
+    cfg = data["config"]
+    assert cfg["command"] == "grokking kernel figures" and cfg["version"]
+    assert cfg["profile_settings"]["chains"] == 2 and "SeedSequence" in cfg["seed_streams"]

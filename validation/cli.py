@@ -754,17 +754,32 @@ def _build_kernel(theories) -> None:
     p.add_argument("--out", help="also write the JSON to this file")
     p.set_defaults(func=_kernel_modular)
 
+    _add_figures_verb(verbs, "Langevin validation of Model A, Figs. 2-3 and the report",
+                      "about 20 s", _kernel_figures)
+
+
+def _kernel_figures(args) -> dict:
+    from validation.adaptive_kernel import make_figures
+
+    manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
+    config = manifest.pop("config")
+    config.update(command="grokking kernel figures",
+                  parameters={"out": args.out_dir, "quick": args.quick},
+                  errata_applied=_KERNEL_ERRATA)
+    return {"figures": manifest, "config": config}
+
 
 def _all_figures(args) -> dict:
     import os
 
+    from validation.adaptive_kernel import make_figures as kernel_figures
     from validation.effective import make_figures as effective_figures
     from validation.ridge import make_figures as ridge_figures
     from validation.spectral import make_figures as spectral_figures
 
     out = {}
     for name, make in (("ridge", ridge_figures), ("effective", effective_figures),
-                       ("spectral", spectral_figures)):
+                       ("spectral", spectral_figures), ("kernel", kernel_figures)):
         manifest = make(os.path.join(args.out_dir, name), quick=args.quick,
                         progress=args.progress)
         out[name] = manifest
