@@ -22,7 +22,13 @@ import time
 import numpy as np
 from scipy.special import erf
 
-from theory.adaptive_kernel import BASE_MODEL_A, BASE_MODEL_B, critical_point, model_a, phase_diagram
+from theory.adaptive_kernel import (
+    BASE_MODEL_A,
+    BASE_MODEL_B,
+    critical_point,
+    model_a,
+    phase_diagram,
+)
 from theory.adaptive_kernel.finite_d import finite_d_solution
 from theory.adaptive_kernel.model_b import self_consistent_curve
 from validation.adaptive_kernel.langevin import (

@@ -616,8 +616,8 @@ def _build_spectral(theories) -> None:
 # ---------------------------------------------------------------------------
 _KERNEL_ERRATA = ("Q11 carries 4/pi (not 2/pi); the GPR formula for (b, c) has the factor "
                   "sigma2/n; the action has d |w|^2/(2 sigma_w2); the posterior is sampled, not "
-                  "the paper's Langevin temperature; Model B: 2g = 4 sigma_a2 a^2 P^2/(N sigma2^2); "
-                  "only a^2 enters (|a| reported)")
+                  "the paper's Langevin temperature; "
+                  "Model B: 2g = 4 sigma_a2 a^2 P^2/(N sigma2^2); only a^2 enters (|a| reported)")
 
 
 def _kernel_config(args, command: str, params: dict) -> dict:
@@ -841,8 +841,8 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         if getattr(args, "func", None) is None:
             if args.theory is None:
-                raise _UsageError("grokking: choose a theory (ridge, effective, spectral, kernel, all); "
-                                  "see grokking --help")
+                raise _UsageError("grokking: choose a theory (ridge, effective, spectral, kernel, "
+                                  "all); see grokking --help")
             raise _UsageError(f"grokking {args.theory}: choose a verb; "
                               f"see grokking {args.theory} --help")
         result = args.func(args)

@@ -1,4 +1,4 @@
-"""Model A at finite input dimension: the overlap density ``exp(-d S~(q))`` solved self-consistently.
+"""Model A at finite input dimension: the overlap density ``exp(-d S~(q))``, self-consistent.
 
 The scaling-limit theory (:mod:`theory.adaptive_kernel.model_a`) keeps only the
 global minima of the reduced action: neurons sit at ``q = 0`` (Gaussian
@@ -185,7 +185,8 @@ def finite_d_solution(config: ModelAConfig, sigma2, *, d=None, tail_threshold: f
     :math:`Q = \sigma_a^2\int p(q)\,\mathbf c(q)\mathbf c(q)^T dq`,
     :math:`\mathbf c = \frac{2}{\sqrt\pi}\sqrt{r}\,(1, -2r/\sqrt6)`,
     :math:`r = q^2/D`, :math:`p\propto e^{-d\tilde S(q;b,c)}`, and the GPR
-    equation :math:`(b,\sqrt6 c) = \frac{\sigma^2}{n}[Q + \frac{\sigma^2}{n}]^{-1}(1,\sqrt6\epsilon)`
+    equation
+    :math:`(b,\sqrt6 c) = \frac{\sigma^2}{n}[Q + \frac{\sigma^2}{n}]^{-1}(1,\sqrt6\epsilon)`
     (:func:`~theory.adaptive_kernel.model_a.gpr_coefficients`, erratum 2).  In
     the GFL regime the density is Gaussian with ``<q^2> = sigma_w2/(d(1 - A b^2))``
     and this is the scaling-limit kernel

@@ -55,7 +55,7 @@ __all__ = ["make_figures", "plot_overlap_action", "plot_component_vs_sigma2",
 
 
 def plot_overlap_action(ax, scan, index, *, color="C0", label=None):
-    """``-log p(q)`` at ``scan.sigma2[index]``: histogram (points), finite-d and scaling-limit curves.
+    """``-log p(q)`` at ``scan.sigma2[index]``: histogram, finite-d and scaling-limit curves.
 
     All three are normalised densities of ``q``, shifted so that the simulated
     value in the first bin is zero.
@@ -309,7 +309,8 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     t_sim = time.perf_counter() - t0
     fine = np.linspace(min(prof["sigma2"]), max(prof["sigma2"]), 41)
     curves = _theory_curves(scans, fine)
-    config = {"theory": "adaptive_kernel", "paper": "Rubin, Seroussi, Ringel 2023, arXiv 2310.03789",
+    config = {"theory": "adaptive_kernel",
+              "paper": "Rubin, Seroussi, Ringel 2023, arXiv 2310.03789",
               "profile": name, "profile_settings": prof,
               "scans": {f"beta={b:g}": s.config for b, s in scans.items()},
               "seed_streams": "size i (1-based), training set k: data SeedSequence(100 i + k), "

@@ -206,7 +206,8 @@ def hermite_components(q, w_norm2, a):
     >>> import numpy as np
     >>> from validation.adaptive_kernel.langevin import hermite_components
     >>> lin, cub = hermite_components(np.array([0.5]), np.array([0.75]), np.array([2.0]))
-    >>> round(float(lin), 5), round(float(cub), 6)   # D = 2.5: 2 (2/sqrt(pi)) 0.5/sqrt(D), x (-0.2/6)
+    >>> # D = 2.5: lin = 2 (2/sqrt(pi)) 0.5/sqrt(D); cub = lin (-2 q^2/D)/6 = lin (-0.2/6)
+    >>> round(float(lin), 5), round(float(cub), 6)
     (0.71365, -0.023788)
     """
     dd = 1.0 + 2.0 * w_norm2

@@ -16,14 +16,14 @@ Measured per noise level: the histogram of ``q = w.w*`` (``-log p`` against
 ``d S~``), the exact ``He_1`` and ``He_3`` components of the network function
 (the projections on infinitely many fresh test points), the fraction of
 neurons with ``|q| > 0.4``; equilibration diagnostics (Gelman-Rubin R-hat
-across chains, first-half vs second-half drift) and descending/ascending
+across the chains of a training set, first-half vs second-half drift) and descending/ascending
 ``sigma2`` sweeps that continue the chains (hysteresis).
 
 Where the transition is: the *onset* is the noise at which the straight line
 through the cubic component at the lowest noise levels (``sigma2 <= 0.16``)
 reaches zero.  In the scaling limit the cubic component is exactly linear in
 ``sigma2`` below ``sigma2_c``, so the estimator returns ``sigma2_c``; the same
-estimator is applied to the simulation (with a bootstrap over chains) and to
+estimator is applied to the simulation (with a bootstrap over training sets) and to
 the finite-``d`` theory.
 """
 
@@ -135,8 +135,8 @@ def _rhat(chain_series):
 class TransitionScan:
     """Equilibrium measurements over a noise grid, with both theory predictions.
 
-    Arrays are aligned with ``sigma2``; ``*_se`` are standard errors from the
-    spread of the chain means (chains are independent).
+    Arrays are aligned with ``sigma2``; ``*_se`` are standard errors over
+    independent training sets (each set's chains averaged first).
 
     Attributes
     ----------
@@ -150,10 +150,11 @@ class TransitionScan:
     q_rms : ndarray
     train_mse : ndarray
     rhat_cubic : ndarray
-        R-hat of the cubic component across chains (1 = mixed).
+        R-hat of the cubic component across the chains of one training set,
+        worst set (1 = mixed).
     drift_cubic : ndarray
-        Second-half minus first-half mean of the cubic component, in units of
-        its standard error.
+        t statistic over training sets of the second-half minus first-half
+        mean of the cubic component (0 = stationary).
     hist_edges : ndarray
         Bin edges of ``|q|``.
     hist_density : ndarray, shape (len(sigma2), bins)
