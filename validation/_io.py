@@ -8,7 +8,7 @@ import os
 from theory import __version__
 from theory._json import jsonable
 
-__all__ = ["make_out_dir", "save_figure"]
+__all__ = ["make_out_dir", "save_figure", "write_json"]
 
 
 def make_out_dir(out_dir) -> str:
@@ -20,6 +20,14 @@ def make_out_dir(out_dir) -> str:
         raise ValueError(f"out_dir: cannot create directory {out_dir!r}: {exc.strerror}") \
             from None
     return out_dir
+
+
+def write_json(out_dir, filename, data) -> str:
+    """Write ``data`` as JSON (inf/nan -> null) to ``out_dir/filename``; return the path."""
+    path = os.path.join(out_dir, filename)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(jsonable(data), fh, indent=1, allow_nan=False)
+    return path
 
 
 def save_figure(fig, out_dir, name, sidecar):
@@ -34,8 +42,5 @@ def save_figure(fig, out_dir, name, sidecar):
         path = os.path.join(out_dir, f"{name}.{ext}")
         fig.savefig(path, dpi=150, metadata=meta)
         files.append(path)
-    path = os.path.join(out_dir, f"{name}.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(sidecar), fh, indent=1, allow_nan=False)
-    files.append(path)
+    files.append(write_json(out_dir, f"{name}.json", sidecar))
     return files

@@ -16,15 +16,12 @@ Plot functions draw on a given Axes and return the artists; figures are
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import time
 
 import numpy as np
 
 from theory import __version__
-from theory._json import jsonable
 from theory.adaptive_kernel.finite_d import finite_d_solution, overlap_density
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
@@ -39,7 +36,7 @@ from theory.adaptive_kernel.model_b import (
     self_consistent_curve,
     thresholds,
 )
-from validation._io import make_out_dir, save_figure
+from validation._io import make_out_dir, save_figure, write_json
 from validation.adaptive_kernel.transition import (
     PROFILES,
     TAIL_THRESHOLD,
@@ -336,9 +333,7 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     report["model_b"] = {"thresholds": thr.to_dict(),
                          "abs_a_at_0.15": self_consistent_a(BASE_MODEL_B, 0.15).abs_a}
     report["timings_s"] = {"simulation": t_sim, "total": time.perf_counter() - t0}
-    path = os.path.join(out_dir, "kernel_validation_report.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(report), fh, indent=1, allow_nan=False)
+    path = write_json(out_dir, "kernel_validation_report.json", report)
     main = report["model_a"][f"beta={main_beta:g}"]["transition"]
     summary = {"sigma2_c_scaling_limit": main["sigma2_c_scaling_limit"],
                "onset_simulation": main["onset_simulation"],

@@ -19,15 +19,12 @@ Plot functions draw on a given Axes and return the artists; figures are
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from theory import __version__
-from theory._json import jsonable
 from theory.effective import (
     ArithmeticTask,
     analyze_split,
@@ -36,7 +33,7 @@ from theory.effective import (
     normalize_representation,
 )
 from theory.effective.task import TrainingSplit
-from validation._io import make_out_dir, save_figure
+from validation._io import make_out_dir, save_figure, write_json
 from validation.effective.toy import ToyConfig, ToyResult, make_batch, train_toy
 
 __all__ = ["PROFILES", "SweepResult", "fraction_sweep", "make_figures",
@@ -401,9 +398,7 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
         "figure": "Fig. 5: lambda_3 vs fraction; predicted n_h vs measured steps",
         "config": config, "critical_curve": curve.to_dict(), "data": sweep.to_dict()})
     report["timings_s"] = {"training": t_train, "total": time.perf_counter() - t0}
-    path = os.path.join(out_dir, "effective_validation_report.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(report), fh, indent=1, allow_nan=False)
+    path = write_json(out_dir, "effective_validation_report.json", report)
     summary = {"mean_abs_gap_acc_vs_acc_hat": report["acc_vs_acc_hat"]["mean_abs_gap"],
                "r_half_theory": curve.r_half,
                "log_correlation_n_h_vs_iter_rqi":

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from theory._checks import check_nonnegative, check_positive, check_positive_int
+from theory._checks import check_positive, check_positive_int
 from theory._version import __version__
 from theory.effective.task import ArithmeticTask, random_split
 from validation._optim import adamw_step

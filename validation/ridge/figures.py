@@ -16,15 +16,12 @@ global pyplot state is used (``matplotlib.figure.Figure`` with the Agg canvas).
 
 from __future__ import annotations
 
-import json
-import os
 import time
 
 import numpy as np
 
 from theory import __version__
-from theory._json import jsonable
-from validation._io import make_out_dir
+from validation._io import make_out_dir, write_json
 from validation._io import save_figure as _save
 from validation.ridge.report import _run, validation_report
 from validation.ridge.sweeps import PAPER_DEFAULTS
@@ -305,9 +302,7 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
         "data": {k: sw.to_dict() for k, sw in sweeps.items()}})
     report["timings_s"]["figures_drawing"] = time.perf_counter() - t_draw
     report["timings_s"]["make_figures_total"] = time.perf_counter() - t0
-    report_path = os.path.join(out_dir, "validation_report.json")
-    with open(report_path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(report), fh, indent=1, allow_nan=False)
+    report_path = write_json(out_dir, "validation_report.json", report)
     summary = {"gd_equals_closed_form": report["agreement"]["all_equal"],
                "gd_runs_compared": report["agreement"]["gd_runs"],
                "slope_t2_vs_lam": report["slopes"]["t2_vs_lam"],

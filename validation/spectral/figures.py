@@ -13,16 +13,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
 import numpy as np
 
 from theory import __version__
-from theory._json import jsonable
 from theory.spectral import SpectralConfig, roc_curve
-from validation._io import make_out_dir, save_figure
+from validation._io import make_out_dir, save_figure, write_json
 from validation.spectral.corpus import generate_corpus, write_runs_dir
 from validation.spectral.evaluation import evaluate_corpus
 
@@ -194,9 +192,7 @@ def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> d
               "n_generalize": int(corpus.label.sum()),
               "phases": {p: corpus.phase.count(p) for p in sorted(set(corpus.phase))},
               "seconds": time.perf_counter() - t0, "config": cfg}
-    path = os.path.join(out_dir, "spectral_validation_report.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(report), fh, indent=1, allow_nan=False)
+    path = write_json(out_dir, "spectral_validation_report.json", report)
     summary = {g: {k: v["auroc"]["estimate"] for k, v in res.items()
                    if isinstance(v, dict) and "auroc" in v}
                for g, res in evaluation.results.items()}

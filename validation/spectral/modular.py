@@ -142,7 +142,7 @@ class _Runs:
     def forward_backward(self, with_grad: bool = True):
         """Training loss, accuracies and the gradients [W1, b1, W2, b2] of the loss."""
         W1, b1, W2, b2 = self.params
-        c, S, P, n = self.c, self.S, self.P, self.n_max
+        c, S, n = self.c, self.S, self.n_max
         flat = W1.reshape(-1, W1.shape[2])
         z1 = (flat[self.rows_a] + flat[self.rows_b]).reshape(c, S, -1)
         z1 += b1
