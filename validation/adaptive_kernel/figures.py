@@ -99,9 +99,9 @@ def plot_component_vs_sigma2(ax, scans, key, theory_curves, *, sweeps=None):
     if sweeps is not None and key == "cubic":
         for beta, sw in sweeps.items():
             artists.append(ax.plot(sw.sigma2, sw.cubic_down, "v", mfc="none", color="C3", ms=6,
-                                   label="sweep: descending $\\sigma^2$")[0])
+                                   label="sweep, one training set: descending $\\sigma^2$")[0])
             artists.append(ax.plot(sw.sigma2, sw.cubic_up, "^", mfc="none", color="C4", ms=6,
-                                   label="sweep: ascending $\\sigma^2$")[0])
+                                   label="sweep, one training set: ascending $\\sigma^2$")[0])
     artists.append(ax.axvline(sl["sigma2_c"], color="k", lw=0.8, ls=":"))
     ax.set_xlabel(r"noise $\sigma^2$")
     ax.set_ylabel({"cubic": r"learned $He_3$ coefficient ($\epsilon - c$)",
