@@ -117,6 +117,12 @@ GALLERY_CAPTIONS = {
                             "time axis; the closed-form median dashed.",
     "fig2_sweeps.png": "Fig. 2 (ridge): t1 and t2 measured by explicit GD over sweeps of "
                        "lam, eta, nu2, n and m, with the Eq. (8) bounds overlaid.",
+    "fig2_model_a.png": "Fig. 2 (adaptive kernel): Model A at n = 375, d = 53, N = 88. "
+                        "(a) -log p(q) of the first-layer overlaps before and after the "
+                        "transition, Langevin vs the finite-d mean field and the scaling "
+                        "limit; (b) learned cubic and (c) linear components vs sigma2.",
+    "fig3_model_b.png": "Fig. 3 (adaptive kernel): Model B action profiles along "
+                        "Phi = Psi and the learned target component 1 - |a| vs sigma2.",
 }
 
 
@@ -131,6 +137,7 @@ def _gallery_rst() -> str:
             "   them (under a minute with ``--quick``) and rebuild::", "",
             "      grokking ridge figures --out docs/_static/gallery --quick",
             "      grokking effective figures --out docs/_static/gallery --quick",
+            "      grokking kernel figures --out docs/_static/gallery --quick",
             "      python -m sphinx -W --keep-going -b html docs docs/_build/html", ""])
     lines = [""]
     for png in pngs:
