@@ -32,6 +32,7 @@ import numpy as np
 from scipy.special import erf
 
 from theory._checks import check_nonnegative, check_positive, check_positive_int
+from validation._threads import single_threaded_blas
 
 __all__ = ["ModelAData", "LangevinState", "LangevinTrace", "langevin_model_a", "model_a_data",
            "teacher_direction", "fast_erf", "hermite_components"]
@@ -259,12 +260,6 @@ def potential_gradient(state: LangevinState, data: ModelAData, sigma2, sigma_w2:
     return g_omega + omega, g_alpha + alpha, sse.astype(float)
 
 
-def _blas_single_thread():
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def _run_chunk(omega, alpha, rngs, data, sigma2, sigma_w2, sigma_a2, step, steps, burn_in,
                thin, w_star):
     """Advance one group of chains in place; return the recorded statistics."""
@@ -274,6 +269,8 @@ def _run_chunk(omega, alpha, rngs, data, sigma2, sigma_w2, sigma_a2, step, steps
     s_a = math.sqrt(sigma_a2 / N)
     noise = dt.type(math.sqrt(2 * step))
     h = dt.type(step)
+    # cast the data once: potential_gradient's astype(dt, copy=False) is then free
+    data = ModelAData(x=data.x.astype(dt), y=data.y.astype(dt), eps=data.eps, seed=data.seed)
     state = LangevinState(omega, alpha)
     # Noise is drawn in float64 whatever the dtype, so a float32 chain sees the same
     # random numbers as its float64 twin (the draws cost < 10% of a step).
@@ -407,7 +404,7 @@ def langevin_model_a(data: ModelAData, *, N: int, sigma2, sigma_a2: float,
 
     # BLAS stays single-threaded: these products are small (a multi-threaded sgemm on a
     # (94 x 27) @ (27 x 308) product is 5x slower, 70x when another process competes).
-    with _blas_single_thread():
+    with single_threaded_blas():
         if workers == 1 or len(groups) == 1:
             parts = [run(g) for g in groups]
         else:

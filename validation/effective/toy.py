@@ -38,6 +38,7 @@ from theory._checks import check_positive, check_positive_int
 from theory._version import __version__
 from theory.effective.task import ArithmeticTask, random_split
 from validation._optim import adamw_step
+from validation._threads import single_threaded_blas
 
 __all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "train_toy"]
 
@@ -506,19 +507,6 @@ def _train_chunk(chunk: _Chunk, out: dict, progress=None):
     out["splits"][rows[0]:rows[-1] + 1] = chunk.splits
 
 
-def _blas_limits(n_threads: int):
-    """Context manager limiting BLAS to one thread while we run our own threads."""
-    from contextlib import nullcontext
-
-    if n_threads <= 1:
-        return nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
               chunk_size: int | None = None, n_threads: int | None = None, progress=None
               ) -> ToyResult:
@@ -599,7 +587,7 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
     chunks = [_Chunk(config, batch, idx, n_max) for idx in chunks_idx]
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with _blas_limits(n_threads):
+    with single_threaded_blas(n_threads > 1):
         if n_threads == 1:
             for ch in chunks:
                 _train_chunk(ch, out, progress)
