@@ -244,11 +244,8 @@ def _ridge_figures(args) -> dict:
     from validation.ridge import make_figures
 
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
-    config = manifest.pop("config")
-    config.update(command="grokking ridge figures",
-                  parameters={"out": args.out_dir, "quick": args.quick},
-                  note="each figure also has a JSON sidecar with its full config and data")
-    return {"figures": manifest, "config": config}
+    return _figures_output(args, "ridge", manifest,
+                           note="each figure also has a JSON sidecar with its full config and data")
 
 
 def _add_ridge_parameters(p: argparse.ArgumentParser, seeds_default: str) -> None:
@@ -373,10 +370,7 @@ def _effective_figures(args) -> dict:
     from validation.effective import make_figures
 
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
-    config = manifest.pop("config")
-    config.update(command="grokking effective figures",
-                  parameters={"out": args.out_dir, "quick": args.quick})
-    return {"figures": manifest, "config": config}
+    return _figures_output(args, "effective", manifest)
 
 
 def _add_effective_task(p: argparse.ArgumentParser) -> None:
@@ -429,6 +423,14 @@ def _build_effective(theories) -> None:
 
     _add_figures_verb(verbs, "reproduce Figs. 3-5 and the validation report", "about 20 s",
                       _effective_figures)
+
+
+def _figures_output(args, theory: str, manifest: dict, **extra) -> dict:
+    """The ``figures`` verbs' JSON: the manifest plus its config, stamped with the command."""
+    config = manifest.pop("config")
+    config.update(command=f"grokking {theory} figures",
+                  parameters={"out": args.out_dir, "quick": args.quick}, **extra)
+    return {"figures": manifest, "config": config}
 
 
 def _add_figures_verb(verbs, help_text: str, quick_time: str, func) -> None:
@@ -557,10 +559,7 @@ def _spectral_figures(args) -> dict:
 
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress,
                             write_runs=args.write_runs)
-    config = manifest.pop("config")
-    config.update(command="grokking spectral figures",
-                  parameters={"out": args.out_dir, "quick": args.quick})
-    return {"figures": manifest, "config": config}
+    return _figures_output(args, "spectral", manifest)
 
 
 def _add_spectral_window(p: argparse.ArgumentParser) -> None:
@@ -762,11 +761,7 @@ def _kernel_figures(args) -> dict:
     from validation.adaptive_kernel import make_figures
 
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress)
-    config = manifest.pop("config")
-    config.update(command="grokking kernel figures",
-                  parameters={"out": args.out_dir, "quick": args.quick},
-                  errata_applied=_KERNEL_ERRATA)
-    return {"figures": manifest, "config": config}
+    return _figures_output(args, "kernel", manifest, errata_applied=_KERNEL_ERRATA)
 
 
 def _all_figures(args) -> dict:
