@@ -263,9 +263,10 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     ----------
     out_dir : str or os.PathLike
     quick : bool
-        The quick profile (beta = 1/8, 4 noise levels x 2 chains x 3000 steps,
-        ~15 s) instead of the full one (beta = 1/32 and 1/8, 7 levels x 4
-        chains x 24 000 steps plus a hysteresis sweep, ~6 min on 2 cores).
+        The quick profile (beta = 1/8, 4 noise levels x 2 training sets x 2
+        chains x 2500 steps, ~20 s) instead of the full one (beta = 1/32 and
+        1/8, 7 levels x 8 sets x 2 chains x 12 000 steps plus a hysteresis
+        sweep, ~9.5 min on 2 cores); see ``transition.PROFILES``.
     progress : bool
         Progress messages on stderr.
 

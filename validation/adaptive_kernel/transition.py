@@ -282,7 +282,7 @@ def transition_scan(config: ModelAConfig, sigma2, *, datasets: int = 4, chains: 
     -----
     Cost: ``datasets * len(sigma2) * chains * steps`` chain-steps, about
     0.25 ms each at ``beta = 1/8`` on two cores (float32); the full profile
-    (8 x 7 x 2 x 12 000) takes about 5 minutes.
+    (8 x 7 x 2 x 12 000) takes about 6 minutes.
     """
     levels = [check_positive("sigma2", s) for s in sigma2]
     traces = []
