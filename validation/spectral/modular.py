@@ -28,6 +28,7 @@ import numpy as np
 
 from theory._checks import check_positive, check_positive_int
 from validation._optim import adamw_step
+from validation._threads import single_threaded_blas
 
 __all__ = ["ModularConfig", "ModularResult", "train_modular"]
 
@@ -226,9 +227,7 @@ def train_modular(config: ModularConfig = ModularConfig(), seed=(0,), lr=(1e-3,)
                 out["tr"][idx, t] = tr
                 out["va"][idx, t] = va
 
-    from validation.effective.toy import _blas_limits
-
-    with _blas_limits(n_threads):
+    with single_threaded_blas(n_threads > 1):
         if n_threads == 1:
             for idx in chunks:
                 work(idx)
