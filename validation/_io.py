@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 
 from theory import __version__
 from theory._json import jsonable
 
-__all__ = ["make_out_dir", "save_figure", "write_json"]
+__all__ = ["make_out_dir", "save_figure", "write_json", "write_text"]
 
 
 def make_out_dir(out_dir) -> str:
@@ -22,12 +23,40 @@ def make_out_dir(out_dir) -> str:
     return out_dir
 
 
-def write_json(out_dir, filename, data) -> str:
-    """Write ``data`` as JSON (inf/nan -> null) to ``out_dir/filename``; return the path."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(out_dir, filename, text: str) -> str:
+    """Write ``text`` to ``out_dir/filename`` atomically (temp file + ``os.replace``).
+
+    An interrupted write leaves the previous file or none, never a partial one.
+    Returns the path.
+    """
     path = os.path.join(out_dir, filename)
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(jsonable(data), fh, indent=1, allow_nan=False)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())        # mkstemp's 0600 -> what open() would give
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     return path
+
+
+def write_json(out_dir, filename, data) -> str:
+    """Write ``data`` as JSON (inf/nan -> null) to ``out_dir/filename`` atomically.
+
+    Returns the path.
+    """
+    return write_text(out_dir, filename, json.dumps(jsonable(data), indent=1, allow_nan=False))
 
 
 def save_figure(fig, out_dir, name, sidecar):

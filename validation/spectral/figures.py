@@ -21,7 +21,10 @@ import numpy as np
 from theory import __version__
 from theory.spectral import SpectralConfig, roc_curve
 from validation._io import make_out_dir, save_figure, write_json
-from validation.spectral.corpus import generate_corpus, write_runs_dir
+from validation._profile import resolve_profile
+from validation._progress import progress_bar
+from validation.spectral.corpus import PROFILES as CORPUS_PROFILES
+from validation.spectral.corpus import corpus_run_steps, generate_corpus, write_runs_dir
 from validation.spectral.evaluation import evaluate_corpus
 
 __all__ = ["make_figures", "plot_heatmap", "plot_roc", "plot_scatter"]
@@ -140,7 +143,8 @@ def _fig_roc(corpus, scores, evaluation):
     return fig
 
 
-def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> dict:
+def make_figures(out_dir, *, quick=False, progress=False, write_runs=False, profile=None
+                 ) -> dict:
     """Generate the corpus, evaluate held-out, write figures and the report.
 
     Parameters
@@ -151,18 +155,22 @@ def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> d
         meaningful accuracy figures: the report says so) instead of the full
         one (300 runs, about 7 minutes on 2 cores).
     progress : bool
-        Unused (kept for the common figures interface).
+        A progress bar over the corpus's run-steps on stderr.
     write_runs : bool
         Also write the corpus as a runs directory (``out_dir/runs``, one CSV
         per run) usable by ``grokking spectral calibrate``.
+    profile : str, optional
+        A key of :data:`validation.spectral.corpus.PROFILES`; overrides ``quick``.
     """
     out_dir = make_out_dir(out_dir)
     t0 = time.perf_counter()
-    profile = "quick" if quick else "full"
-    corpus = generate_corpus(profile)
+    profile = resolve_profile(profile, quick, CORPUS_PROFILES)
+    with progress_bar(corpus_run_steps(profile), "spectral: corpus", enabled=progress,
+                      unit="run-step") as bar:
+        corpus = generate_corpus(profile, progress=bar.update)
     budget = corpus.train_loss.shape[1] - 1
     config = SpectralConfig(window=max(2, int(round(0.04 * budget))))
-    evaluation = evaluate_corpus(corpus, config, n_boot=500 if quick else 2000)
+    evaluation = evaluate_corpus(corpus, config, n_boot=500 if profile == "quick" else 2000)
     scores = evaluation.scores
     activity = scores["activity"]
     cfg = {"theory": "spectral", "paper": "Notsawo et al. 2023, arXiv 2306.13253",
