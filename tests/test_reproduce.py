@@ -361,13 +361,20 @@ def test_jobs_have_estimates_for_every_profile_and_a_standard_settings_entry():
     assert sum(j.estimate_s["default"] for j in JOBS) <= 15 * 60
 
 
-@pytest.mark.slow
-def test_quick_reproduction_of_every_theory(tmp_path):
-    out = str(tmp_path / "res")
-    res = reproduce(out, profile="quick")
-    assert not res["failed"]
-    rows = res["summary"]["verdicts"]
+def test_real_report_verdicts_follow_from_the_printed_numbers():
+    """On the output of a real ``grokking reproduce`` (CI sets GROKKING_REPORT_DIR)."""
+    out = os.environ.get("GROKKING_REPORT_DIR")
+    if not out:
+        pytest.skip("set GROKKING_REPORT_DIR to a grokking reproduce output (CI does)")
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as fh:
+        summary = json.load(fh)
+    rows = summary["verdicts"]
     assert len(rows) >= 12
-    _check_markdown(open(os.path.join(out, "report.md")).read(), len(rows))
-    ridge = [r for r in rows if r["theory"] == "ridge"]
-    assert all(r["verdict"] == "agree" for r in ridge), ridge
+    with open(os.path.join(out, "report.md"), encoding="utf-8") as fh:
+        _check_markdown(fh.read(), len(rows))
+    for r in rows:                       # the JSON's verdict is the rule applied to its numbers
+        if r["verdict"] in ("agree", "outside tolerance"):
+            ok = _rule(r["rule"], r["theory_value"], r["measured"], r["tolerance"])
+            assert r["verdict"] == ("agree" if ok else "outside tolerance"), r
+            row = VerdictRow(**{k: r[k] for k in VerdictRow.__dataclass_fields__})
+            _assert_flips(row)
