@@ -89,6 +89,17 @@ def _counts_text(counts: dict) -> str:
     return ", ".join(f"{n} {k}" for k, n in counts.items())
 
 
+def _overview(summary, jobs):
+    """(job, status, wall-time text, verdict counts text) per job."""
+    for job, entry, rows in _grouped(summary, jobs):
+        c = {}
+        for r in rows:
+            c[r["verdict"]] = c.get(r["verdict"], 0) + 1
+        secs = entry.get("seconds")
+        yield (job, str(entry.get("status")), "n/a" if secs is None else f"{secs:.0f} s",
+               _counts_text(c))
+
+
 def _status_line(entry: dict) -> str:
     status = _STATUS_TEXT.get(entry.get("status"), str(entry.get("status")))
     parts = [f"Status: {status}"]
@@ -116,13 +127,8 @@ def render_markdown(summary: dict, jobs) -> str:
            "*undecided* when a number could not be measured, *not run* when its job did not "
            "run).  Each tolerance's reason is listed under its table.", "",
            "| theory | status | wall time | verdicts |", "|---|---|---|---|"]
-    for job, entry, rows in _grouped(summary, jobs):
-        c = {}
-        for r in rows:
-            c[r["verdict"]] = c.get(r["verdict"], 0) + 1
-        secs = entry.get("seconds")
-        out.append(f"| [{job.title}](#{job.name}) | {entry.get('status')} | "
-                   f"{'n/a' if secs is None else f'{secs:.0f} s'} | {_counts_text(c)} |")
+    for job, status, secs, counts_text in _overview(summary, jobs):
+        out.append(f"| [{job.title}](#{job.name}) | {status} | {secs} | {counts_text} |")
     for ti, (job, entry, rows) in enumerate(_grouped(summary, jobs), 1):
         out += ["", f"<a id=\"{job.name}\"></a>", "", f"## {ti}. {job.title}", "",
                 f"{job.paper}.  {_status_line(entry)}"]
@@ -190,15 +196,10 @@ def render_html(summary: dict, jobs) -> str:
             "could not be measured; <i>not run</i>: its job did not run.</p>",
             "<table id=\"overview\"><thead><tr><th>theory</th><th>status</th><th>wall time</th>"
             "<th>verdicts</th></tr></thead><tbody>"]
-    for job, entry, rows in _grouped(summary, jobs):
-        c = {}
-        for r in rows:
-            c[r["verdict"]] = c.get(r["verdict"], 0) + 1
-        secs = entry.get("seconds")
+    for job, status, secs, counts_text in _overview(summary, jobs):
         body.append(f"<tr><td><a href=\"#{e(job.name)}\">{e(job.title)}</a></td>"
-                    f"<td>{e(str(entry.get('status')))}</td>"
-                    f"<td class=\"num\">{'n/a' if secs is None else f'{secs:.0f} s'}</td>"
-                    f"<td>{e(_counts_text(c))}</td></tr>")
+                    f"<td>{e(status)}</td><td class=\"num\">{secs}</td>"
+                    f"<td>{e(counts_text)}</td></tr>")
     body.append("</tbody></table>")
     for ti, (job, entry, rows) in enumerate(_grouped(summary, jobs), 1):
         body += [f"<h2 id=\"{e(job.name)}\">{ti}. {e(job.title)}</h2>",
