@@ -280,6 +280,20 @@ def test_an_interrupted_job_leaves_the_previous_outputs(tmp_path, fake_job):
     assert json.load(open(os.path.join(out, "demo", "demo_report.json")))["measured"] == 0.1
 
 
+def test_a_job_whose_module_is_missing_shows_not_run(tmp_path, fake_job):
+    from dataclasses import replace as _replace
+
+    absent = _replace(fake.job("later"), module="validation.no_such_phase_diagram")
+    res = reproduce(str(tmp_path), jobs=(fake.job("demo"), absent))
+    st = res["summary"]["theories"]
+    assert st["demo"]["status"] == "ran" and st["later"]["status"] == "not available"
+    later = [r for r in res["summary"]["verdicts"] if r["theory"] == "later"]
+    assert [r["verdict"] for r in later] == ["not run", "not run"]
+    assert "validation.no_such_phase_diagram is not part of this installation" in \
+        later[0]["reason"]
+    assert not res["failed"]
+
+
 def test_unknown_jobs_and_profiles_are_refused(tmp_path, fake_job):
     with pytest.raises(ValueError, match="only: unknown job"):
         _run(str(tmp_path), only=["nonsense"])

@@ -18,6 +18,7 @@ Reproduction profiles:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -69,6 +70,11 @@ class Job:
     sources: tuple
     estimate_s: dict
     notes: dict = field(default_factory=dict)
+
+    def available(self) -> bool:
+        """Whether the job's module and sources exist in this installation."""
+        return all(importlib.util.find_spec(m) is not None
+                   for m in (self.module, *self.sources))
 
     def theory_profile(self, profile: str) -> str:
         """The theory's profile name for a reproduction profile."""

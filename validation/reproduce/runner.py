@@ -144,10 +144,11 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
                          f"{', '.join(names)}")
     log = log or (lambda line: None)
     out_dir = make_out_dir(out_dir)
-    keys = {j.name: cache.job_key(j, profile) for j in jobs}
+    missing = {j.name for j in jobs if not j.available()}
+    keys = {j.name: cache.job_key(j, profile) for j in jobs if j.name not in missing}
     hits = {j.name: cache.lookup(out_dir, j.name, keys[j.name]["hash"])
-            for j in jobs if use_cache or j.name not in only}
-    todo = [j for j in jobs if j.name in only and not hits.get(j.name)]
+            for j in jobs if j.name in keys and (use_cache or j.name not in only)}
+    todo = [j for j in jobs if j.name in only and j.name in keys and not hits.get(j.name)]
     estimate = sum(j.estimate_s[profile] for j in todo)
     log(f"reproduce: profile {profile}, {len(todo)} of {len(jobs)} jobs to run "
         f"({', '.join(j.name for j in todo) or 'none'}); estimated {format_seconds(estimate)} "
@@ -156,6 +157,10 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
     entries, status, failed = {}, {}, {}
     for i, job in enumerate(jobs, 1):
         tag = f"[{i}/{len(jobs)}] {job.name}"
+        if job.name in missing:
+            status[job.name] = "not available"
+            log(f"{tag}: not available (its module is not part of this installation)")
+            continue
         hit = hits.get(job.name)
         if hit:
             entries[job.name], status[job.name] = hit, "cached"
@@ -184,7 +189,10 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
         report = _load_report(out_dir, job) if entry else None
         job_rows = job.rows(report, job.name)
         if job.name in failed:
-            job_rows = [_failed(r, failed[job.name]) for r in job_rows]
+            job_rows = [_failed(r, f"the job failed: {failed[job.name]}") for r in job_rows]
+        elif job.name in missing:
+            job_rows = [_failed(r, f"{job.module} is not part of this installation")
+                        for r in job_rows]
         rows += job_rows
         man = (entry or {}).get("manifest", {})
         theories[job.name] = {
@@ -192,7 +200,7 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
             "profile": profile, "theory_profile": job.theory_profile(profile),
             "note": job.notes.get(profile), "error": failed.get(job.name),
             "seconds": (entry or {}).get("wall_s"), "cpu_seconds": (entry or {}).get("cpu_s"),
-            "key": keys[job.name]["hash"], "summary": man.get("summary"),
+            "key": keys.get(job.name, {}).get("hash"), "summary": man.get("summary"),
             "files": {k: v for k, v in man.items() if k not in ("summary", "config")},
             "captions": _captions(out_dir, man, job.notes.get(profile)),
             "config": man.get("config")}
@@ -226,10 +234,10 @@ def _captions(out_dir, manifest, note) -> dict:
     return out
 
 
-def _failed(row, message):
+def _failed(row, reason):
     from dataclasses import replace
 
-    return replace(row, ran=False, reason=f"the job failed: {message}")
+    return replace(row, ran=False, reason=reason)
 
 
 def _load_note() -> str:
