@@ -392,3 +392,26 @@ def test_real_report_verdicts_follow_from_the_printed_numbers():
             assert r["verdict"] == ("agree" if ok else "outside tolerance"), r
             row = VerdictRow(**{k: r[k] for k in VerdictRow.__dataclass_fields__})
             _assert_flips(row)
+
+
+# ----------------------------------------------------------------------------- the CLI
+def _cli(*args):
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("grokking", path=os.path.dirname(sys.executable)) or "grokking"
+    return subprocess.run([script, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--only", "ridge,nonsense"), "--only must be a comma-separated list of ridge, effective"),
+    (("--quick", "--full"), "not allowed with argument"),
+    (("--quiet", "--progress"), "not allowed with argument"),
+])
+def test_cli_refuses_bad_flags(tmp_path, args, message):
+    for verb in (("reproduce",), ("all", "figures")):        # the alias takes the same flags
+        proc = _cli(*verb, "--out", str(tmp_path / "r"), *args)
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not os.path.exists(tmp_path / "r")
