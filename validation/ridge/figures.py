@@ -95,13 +95,14 @@ def plot_loss_curves(ax, steps, train, test, *, t1=None, t2=None, eps=None, c=No
     # eps (train threshold, blue) and c (population threshold, red) use interleaved
     # dashes: at the paper's defaults eps = c and the two lines coincide, and each
     # stays visible in the gaps of the other
-    for value, color, phase, label in ((eps, "tab:blue", 0, r"$\epsilon$ (train threshold)"),
-                                       (c, "tab:red", 4, "$c$ (population threshold)")):
+    same = eps is not None and c is not None and eps == c
+    for value, color, phase, label, note in (
+            (eps, "tab:blue", 0, r"$\epsilon$ (train threshold)", ""),
+            (c, "tab:red", 4, "$c$ (population threshold)",
+             r", on the $\epsilon$ line (alternating dashes)" if same else "")):
         if value is not None:
-            same = eps is not None and c is not None and eps == c
             artists.append(ax.axhline(value, color=color, ls=(phase, (4, 4)), lw=1.1,
-                                      label=f"{label} = {value:g}"
-                                            + (" (= the other)" if same else "")))
+                                      label=f"{label} = {value:g}{note}"))
     for times, color, label in ((t1, "tab:blue", "$t_1$"), (t2, "tab:red", "$t_2$")):
         if times is not None:
             times = np.asarray(times)
