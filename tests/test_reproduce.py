@@ -139,7 +139,17 @@ def test_kernel_rows_use_standard_errors_and_refuse_two_sets():
     assert shift.measured == pytest.approx(0.11 - 0.037)
     assert shift.verdict == "agree"                      # 0.073 > 2 * hypot(0.004, 0.010)
     for r in rows.values():
-        _assert_flips(r)
+        if r.ran:
+            _assert_flips(r)
+    assert rows["kernel_model_b_onset"].verdict == "not run"      # no Model B Langevin yet
+    assert "not part of this version" in rows["kernel_model_b_onset"].reason
+    mb = {"model_b_onset_simulation": 0.231, "model_b_onset_simulation_se": 0.002,
+          "model_b_onset_theory": 0.236}
+    row = {r.key: r for r in kernel_rows({**_kernel_report(8), "manifest_summary": mb})}[
+        "kernel_model_b_onset"]
+    assert row.tolerance == pytest.approx(0.004)
+    assert row.verdict == "outside tolerance"                     # 0.005 > 2 SE
+    _assert_flips(row)
     two = {r.key: r for r in kernel_rows(_kernel_report(2))}
     assert two["kernel_onset_vs_finite_d"].verdict == "undecided"
     assert "2 training sets" in two["kernel_onset_vs_finite_d"].reason

@@ -45,7 +45,9 @@ class Job:
     report_file : str
         The validation report (JSON) inside the job's directory that ``rows`` reads.
     rows : callable
-        ``rows(report_or_None, base) -> list[VerdictRow]``.
+        ``rows(report_or_None, base) -> list[VerdictRow]``; the report is the
+        job's JSON validation report with the manifest's ``summary`` added as
+        ``manifest_summary``.
     profiles : dict
         Reproduction profile -> the theory's own profile name.
     settings : str

@@ -66,7 +66,8 @@ def _rows(theory, report, base, specs):
         elif reason is None and any(_num(spec.get(k)) is None
                                     for k in ("theory_value", "measured", "tolerance")):
             reason = "a number is missing from the validation report"
-        rows.append(VerdictRow(theory=theory, ran=report is not None,
+        ran = spec.pop("ran", True) and report is not None
+        rows.append(VerdictRow(theory=theory, ran=ran,
                                figure=f"{base}/{fig}" if fig else None, reason=reason, **spec))
     return rows
 
@@ -250,7 +251,7 @@ def kernel_rows(report: dict | None, base: str = "kernel") -> list[VerdictRow]:
     --------
     >>> from validation.reproduce.rows import kernel_rows
     >>> len(kernel_rows(None))
-    6
+    7
     """
     key, main = _main_size(report)
     tr = main.get("transition", {})
@@ -275,7 +276,24 @@ def kernel_rows(report: dict | None, base: str = "kernel") -> list[VerdictRow]:
         shrink_tol = _ap(lambda a, b: 2 * math.hypot(a, b), small.get("onset_simulation_se"),
                          large.get("onset_simulation_se"))
     size = f"at {key}" if key else ""
+    mb = _get(report, "manifest_summary", {}) or {}
+    mb_se = mb.get("model_b_onset_simulation_se")
+    mb_absent = report is not None and mb.get("model_b_onset_simulation") is None
     return _rows("kernel", report, base, [
+        dict(key="kernel_model_b_onset",
+             prediction="Model B (modular addition): the Langevin onset of learning equals the "
+                        "theory's onset",
+             theory_value=mb.get("model_b_onset_theory"),
+             measured=mb.get("model_b_onset_simulation"),
+             tolerance=_ap(lambda s: 2 * s, mb_se),
+             tolerance_reason="two standard errors of the simulated onset",
+             source="theory.adaptive_kernel.model_b (sigma2_I = "
+                    f"{_fmt(mb.get('model_b_sigma2_I'))}, sigma2_II = "
+                    f"{_fmt(mb.get('model_b_sigma2_II'))})",
+             detail=f"SE {_fmt(mb_se)}", figure="fig3_model_b.png",
+             ran=not mb_absent,
+             reason="Model B's Langevin validation is not part of this version"
+             if mb_absent else None),
         dict(key="kernel_onset_vs_finite_d",
              prediction=f"onset of the cubic component {size} equals the finite-d mean-field "
                         "onset (same estimator)",

@@ -187,6 +187,9 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
     for job in jobs:
         entry = entries.get(job.name)
         report = _load_report(out_dir, job) if entry else None
+        man = (entry or {}).get("manifest", {})
+        if report is not None:                  # rows may also read the manifest's summary
+            report = {**report, "manifest_summary": man.get("summary") or {}}
         job_rows = job.rows(report, job.name)
         if job.name in failed:
             job_rows = [_failed(r, f"the job failed: {failed[job.name]}") for r in job_rows]
@@ -194,7 +197,6 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
             job_rows = [_failed(r, f"{job.module} is not part of this installation")
                         for r in job_rows]
         rows += job_rows
-        man = (entry or {}).get("manifest", {})
         theories[job.name] = {
             "title": job.title, "paper": job.paper, "status": status[job.name],
             "profile": profile, "theory_profile": job.theory_profile(profile),
