@@ -154,6 +154,8 @@ def test_kernel_rows_use_standard_errors_and_refuse_two_sets():
     assert two["kernel_onset_vs_finite_d"].verdict == "undecided"
     assert "2 training sets" in two["kernel_onset_vs_finite_d"].reason
     assert two["kernel_finite_size_shift"].verdict == "undecided"
+    assert two["kernel_cubic_vs_finite_d"].verdict == "undecided"     # z from 2 sets: no
+    assert two["kernel_cubic_vs_finite_d"].measured is None
 
 
 def _spectral_report(n_pos):
