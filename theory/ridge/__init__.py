@@ -5,11 +5,12 @@ every proven bound with its assumptions, hyperparameter control and a
 symbolic layer (:mod:`theory.ridge.symbolic`, imported on demand).
 """
 
-from theory.ridge.problem import RidgeProblem, sample_problem, seed_sequence
+from theory.ridge.problem import RidgeProblem, sample_problem, sample_problems, seed_sequence
 from theory.ridge.dynamics import (
     DivergenceError,
     RidgeDynamics,
     Spectrum,
+    compute_spectra,
     compute_spectrum,
     dynamics,
     init_averaged_dynamics,
@@ -21,7 +22,9 @@ from theory.ridge.times import (
     GrokkingTimes,
     generalization_time,
     grokking_times,
+    grokking_times_many,
     overfitting_time,
+    times_for_seeds,
 )
 
 __all__ = [
@@ -35,14 +38,18 @@ __all__ = [
     "GrokkingTimes",
     "generalization_time",
     "grokking_times",
+    "grokking_times_many",
     "overfitting_time",
+    "times_for_seeds",
     "DivergenceError",
     "RidgeDynamics",
     "RidgeProblem",
     "Spectrum",
+    "compute_spectra",
     "compute_spectrum",
     "dynamics",
     "init_averaged_dynamics",
     "sample_problem",
+    "sample_problems",
     "seed_sequence",
 ]
