@@ -28,6 +28,7 @@ _GRID = 64                # points per bracketing pass
 _CHUNK = 1 << 18          # elements per vectorised evaluation block
 _BLOCK = 1 << 21          # elements per temporary of the row-batched searches
 _STARTS = 2 ** np.arange(54, dtype=np.int64)        # horizon candidates 1 .. 2**53
+_COARSE = np.array([0, 8, 16, 24, 32, 40, 48, 53])  # first pass over k of T = 2**k
 
 
 def _values(const, w, a, b, lg, neg, t):
@@ -139,7 +140,7 @@ class _Rows:
         certificate, so the answer would not change even where it were not).
         """
         B = thr.size
-        coarse = np.unique(np.append(np.arange(0, 54, 8), 53))
+        coarse = _COARSE
         dec, _ = self._decided(np.broadcast_to(coarse, (B, coarse.size)), thr, hit_below)
         first = np.argmax(dec, axis=1)
         ok = dec[np.arange(B), first]
@@ -181,8 +182,9 @@ class _Rows:
                 lo[g], hi[g] = pts[r[go], jg - 1] + 1, pts[r[go], jg]
             else:
                 lo[g], hi[g] = pts[r[go], jg], pts[r[go], jg + 1] - 1
-            done = wide[~go]
-            live = np.setdiff1d(live, done, assume_unique=True)
+            keep = np.ones(lo.shape, dtype=bool)      # (np.setdiff1d would import numpy.ma)
+            keep[wide[~go]] = False
+            live = live[keep[live]]
         if live.size:
             width = int((hi[live] - lo[live]).max()) + 1          # <= _SCAN + 1
             pts = lo[live, None] + np.arange(width, dtype=np.int64)
