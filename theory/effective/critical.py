@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
 from theory.effective.structure import _clean_eigenvalues, full_nullity
 from theory.effective.task import ArithmeticTask, _check_train_size, check_nonnegative_int
@@ -53,7 +54,7 @@ def forcing_statistics(task: ArithmeticTask, masks: np.ndarray, d_in: int = 1
 
 
 @dataclass(frozen=True)
-class CriticalCurve:
+class CriticalCurve(ResultMixin):
     """Probability of forcing vs training-set size.
 
     Attributes
@@ -90,14 +91,8 @@ class CriticalCurve:
     r_half: float
     config: dict = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return {
-            "train_size": self.train_size, "fraction": self.fraction,
-            "p_forced": self.p_forced, "stderr": self.stderr, "exact": self.exact,
-            "n_evaluated": self.n_evaluated, "lambda3_median": self.lambda3_median,
-            "lambda3_q25": self.lambda3_q25, "lambda3_q75": self.lambda3_q75,
-            "r_half": self.r_half,
-        }
+    _dict_fields = ("train_size", "fraction", "p_forced", "stderr", "exact", "n_evaluated",
+                    "lambda3_median", "lambda3_q25", "lambda3_q75", "r_half")
 
 
 def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float:

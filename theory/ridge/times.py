@@ -20,8 +20,9 @@ Conventions where the paper is silent (recorded in every result):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from theory._result import ResultMixin
 from theory._checks import check_positive
 from theory.ridge.dynamics import RidgeDynamics, dynamics
 
@@ -41,7 +42,7 @@ TIME_DEFINITIONS = {
 
 
 @dataclass(frozen=True)
-class GrokkingTimes:
+class GrokkingTimes(ResultMixin):
     """Exact times for one problem and one setting.
 
     Attributes
@@ -73,12 +74,6 @@ class GrokkingTimes:
     generalizes: bool
     groks: bool
     notes: tuple = ()
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        out = asdict(self)
-        out["notes"] = list(self.notes)
-        return out
 
 
 def _as_dynamics(problem, lam, eta) -> RidgeDynamics:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import numbers
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import rankdata
 
+from theory._result import ResultMixin
 from theory._checks import AssumptionWarning, check_finite_array, check_open_unit
-from theory._json import jsonable
 
 __all__ = [
     "DIRECTIONS",
@@ -165,7 +165,7 @@ def auroc(scores, labels) -> float:
 
 
 @dataclass(frozen=True)
-class AurocCI:
+class AurocCI(ResultMixin):
     """AUROC with a stratified percentile-bootstrap confidence interval.
 
     Attributes
@@ -191,10 +191,6 @@ class AurocCI:
     n_pos: int
     n_neg: int
     method: str = "stratified percentile bootstrap"
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
 
 
 def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, seed: int | None = 0) -> AurocCI:
@@ -260,7 +256,7 @@ def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, 
 
 
 @dataclass(frozen=True)
-class ThresholdFit:
+class ThresholdFit(ResultMixin):
     """A decision threshold chosen on labelled runs, and how.
 
     Attributes
@@ -294,10 +290,6 @@ class ThresholdFit:
     auroc: float
     n_pos: int
     n_neg: int
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
 
 
 def _midpoint(a: float, b: float) -> float:
