@@ -54,9 +54,11 @@ def _old_control(self):
 
 
 def _old_critical(self):
+    # + the Wilson interval (ci_low, ci_high) that was added with the mixin
     return {
         "train_size": self.train_size, "fraction": self.fraction,
-        "p_forced": self.p_forced, "stderr": self.stderr, "exact": self.exact,
+        "p_forced": self.p_forced, "stderr": self.stderr,
+        "ci_low": self.ci_low, "ci_high": self.ci_high, "exact": self.exact,
         "n_evaluated": self.n_evaluated, "lambda3_median": self.lambda3_median,
         "lambda3_q25": self.lambda3_q25, "lambda3_q75": self.lambda3_q75,
         "r_half": self.r_half,
