@@ -121,7 +121,7 @@ def _ridge():
 
 
 def _effective():
-    from theory.effective import ArithmeticTask, critical_curve
+    from theory.effective import ArithmeticTask
     from theory.effective.phases import PhaseDefinition
     from theory.effective.structure import analyze_split
     from theory.effective.task import random_split
