@@ -288,8 +288,9 @@ def times_for_seeds(n: int, m: int, nu2: float, seeds, *, lam: float, eta: float
 
     Notes
     -----
-    :func:`theory.ridge.sample_problems` then :func:`grokking_times_many`.  At
-    the paper defaults (n = 100, m = 1000) the cost per seed is dominated by
+    :func:`theory.ridge.sample_problems` then :func:`grokking_times_many`, in
+    batches of at most 64 MiB of features (memory does not grow with the
+    number of seeds).  At the paper defaults (n = 100, m = 1000) the cost per seed is dominated by
     drawing the 10^5 Gaussian features (about 1 ms), then the 100 x 100
     ``eigh``; see ``benchmarks/ridge_exact_vs_gd.py`` for measured ratios.
 
@@ -302,5 +303,13 @@ def times_for_seeds(n: int, m: int, nu2: float, seeds, *, lam: float, eta: float
     """
     from theory.ridge.problem import sample_problems
 
-    problems = sample_problems(n, m, nu2, seeds, teacher_norm=teacher_norm)
-    return grokking_times_many(problems, lam=lam, eta=eta, eps=eps, c=c)
+    seeds = list(seeds)
+    # batches of <= 64 MiB of features: the batching gains nothing beyond a few dozen
+    # problems, and memory stays bounded for any number of seeds
+    chunk = max(1, (1 << 26) // (8 * max(1, int(n) * int(m))))
+    out: list = []
+    for start in range(0, max(len(seeds), 1), chunk):
+        problems = sample_problems(n, m, nu2, seeds[start:start + chunk],
+                                   teacher_norm=teacher_norm)
+        out += grokking_times_many(problems, lam=lam, eta=eta, eps=eps, c=c)
+    return out
