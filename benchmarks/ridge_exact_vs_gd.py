@@ -9,6 +9,10 @@ What is timed (paper defaults n=100, m=1000, nu2=1, lam=1e-4, eta=1, eps=c=0.01)
 * ``cli_after``: :func:`theory.ridge.times_for_seeds` (batched sampling,
   one batched eigh on single-threaded BLAS, batched certified search) plus the
   per-run dicts the CLI prints;
+* ``cli``: ``grokking ridge times --seeds N`` itself, in this process
+  (``grokking_cli.main`` with stdout captured: argument parsing, the run,
+  the config and the JSON text; interpreter start-up is measured separately
+  by ``benchmarks/run_all.py``);
 * ``search``: the certified search alone on decomposed problems (what one more
   (lam, eta, eps, c) query on the same data costs);
 * ``sample``: drawing the problems alone (the floor of any exact path: 10^5
@@ -80,6 +84,20 @@ def _cli_after(seeds):
     return [dict(seed=s, **r.to_dict()) for s, r in zip(seeds, res)]
 
 
+def _cli(seeds):
+    import contextlib
+    import io
+
+    from grokking_cli import main as cli_main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = cli_main(["ridge", "times", "--seeds", f"{seeds[0]}-{seeds[-1]}"])
+    if rc != 0:
+        raise SystemExit(f"grokking ridge times exited with {rc}")
+    return json.loads(buf.getvalue())["runs"]
+
+
 def _old_threads(fn):
     """Run ``fn`` with the BLAS threads the old code had (no single-thread limit)."""
     import theory._threads as th
@@ -104,6 +122,9 @@ def measure(n_seeds: int = 20, gd_seeds: int = 2, repeat: int = 5) -> dict:
     t_after, after = _best(lambda: _cli_after(seeds), repeat)
     if before != after:
         raise SystemExit("per_seed and cli_after disagree")
+    t_cli, via_cli = _best(lambda: _cli(seeds), repeat)
+    if [(r["t1"], r["t2"]) for r in via_cli] != [(r["t1"], r["t2"]) for r in after]:
+        raise SystemExit("the CLI and times_for_seeds disagree")
     t_sample, probs = _best(lambda: sample_problems(100, 1000, 1.0, seeds), repeat)
     compute_spectra(probs)
     dyns = [dynamics(p, lam=LAM, eta=ETA) for p in probs]
@@ -118,6 +139,7 @@ def measure(n_seeds: int = 20, gd_seeds: int = 2, repeat: int = 5) -> dict:
         gd_times.append(t_gd)
     gd = float(np.median(gd_times))
     per = {"gd": gd, "per_seed": t_before / n_seeds, "cli_after": t_after / n_seeds,
+           "cli": t_cli / n_seeds,
            "sample": t_sample / n_seeds, "search": t_search / n_seeds}
     return {"seconds_per_seed": per,
             "ratio_gd_over": {k: gd / v for k, v in per.items() if k != "gd"},

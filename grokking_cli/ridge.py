@@ -94,6 +94,10 @@ def times(args) -> dict:
 
         runs, horizon = gd_times(list(problems(args, seeds)), seeds=seeds, lam=args.lam,
                                  eta=args.eta, eps=args.eps, c=args.c, horizon=args.horizon)
+        diverged = [r for r in runs if r.get("diverged")]
+        if diverged:          # the same answer as --method exact: a step size GD cannot take
+            raise ValueError(f"--eta {args.eta:g}: {diverged[0]['notes'][0]} "
+                             f"(seed {diverged[0]['seed']})")
         extra["horizon"] = horizon
     stats = {"t1": summarize([r["t1"] for r in runs], lambda v: v < 0),
              "t2": summarize([r["t2"] for r in runs]),
