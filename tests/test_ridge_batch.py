@@ -215,3 +215,19 @@ def test_gd_times_reports_divergence_without_warnings(recwarn):
     assert not np.isfinite(test[-1]) or test[-1] > 1e20
     ok, _ = gd_times(probs, seeds=[0, 1], lam=1e-3, eta=1.0, eps=0.01, c=0.01, horizon=100)
     assert [r["diverged"] for r in ok] == [False, False]
+
+
+def test_single_threaded_blas_limits_and_restores():
+    from threadpoolctl import threadpool_info
+
+    from theory._threads import single_threaded_blas
+
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    with single_threaded_blas():
+        inside = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    after = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    assert inside and all(n == 1 for n in inside)
+    assert after == before
+    with single_threaded_blas(False):
+        assert [p["num_threads"] for p in threadpool_info()
+                if p["user_api"] == "blas"] == before
