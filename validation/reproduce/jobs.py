@@ -56,7 +56,10 @@ class Job:
     sources : tuple of str
         Modules or packages whose source files are hashed into the cache key.
     estimate_s : dict
-        Reproduction profile -> expected wall time in seconds on two idle cores.
+        Reproduction profile -> expected wall time in seconds on two idle cores: half
+        the CPU time per job (measured on a loaded machine: the quick profile and
+        ridge's default measured, the other defaults extrapolated from short runs
+        of the same jobs, the full profile from the documented idle runs).
     notes : dict
         Reproduction profile -> what a reduced profile changes in the figures.
     """
@@ -105,21 +108,21 @@ JOBS = (
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.ridge.report:PROFILES",
         sources=("theory.ridge", "validation.ridge", *_SHARED),
-        estimate_s={"quick": 25, "default": 150, "full": 290},
+        estimate_s={"quick": 25, "default": 105, "full": 285},
         notes={"quick": "2 seeds, 5 Fig. 1 runs, short sweeps: Fig. 2's error bars are over "
                         "two seeds",
-               "default": "3 seeds and 20 Fig. 1 runs (the paper's grids; every run explicit "
-                          "GD)"}),
+               "default": "3 seeds and 20 Fig. 1 runs on the paper's grids (explicit GD on "
+                          "every run of the lam and eta sweeps, on seed 0 elsewhere)"}),
     Job(name="effective", title="Effective theory of representation learning",
         paper="Liu et al. 2022, arXiv 2205.10343", module="validation.effective.figures",
         report_file="effective_validation_report.json", rows=_rows.effective_rows,
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.effective.figures:PROFILES",
         sources=("theory.effective", "validation.effective", *_SHARED),
-        estimate_s={"quick": 20, "default": 120, "full": 240},
+        estimate_s={"quick": 15, "default": 125, "full": 240},
         notes={"quick": "4 sizes x 4 seeds x 3000 steps: most runs do not reach the linear "
                         "structure within the budget (Fig. 4 says so)",
-               "default": "9 sizes x 8 seeds x 10 000 steps (full: 12 seeds)"}),
+               "default": "9 sizes x 6 seeds x 10 000 steps (full: 12 seeds)"}),
     Job(name="spectral", title="Early prediction from learning-curve spectra",
         paper="Notsawo et al. 2023, arXiv 2306.13253", module="validation.spectral.figures",
         report_file="spectral_validation_report.json", rows=_rows.spectral_rows,
@@ -127,9 +130,10 @@ JOBS = (
         settings="validation.spectral.corpus:PROFILES",
         sources=("theory.spectral", "theory.effective", "validation.spectral",
                  "validation.effective.toy", *_SHARED),
-        estimate_s={"quick": 30, "default": 200, "full": 420},
-        notes={"quick": "40 runs: too few generalizing held-out runs for an AUROC; the ROC "
-                        "figure shows the counts and no CI"}),
+        estimate_s={"quick": 25, "default": 255, "full": 500},
+        notes={"quick": "40 runs: too few generalizing held-out runs for an AUROC (the "
+                        "verdicts say so)",
+               "default": "102 runs at the full budgets (full: 204)"}),
     Job(name="kernel", title="Adaptive-kernel phase transition",
         paper="Rubin, Seroussi, Ringel 2023, arXiv 2310.03789",
         module="validation.adaptive_kernel.figures",
@@ -137,10 +141,11 @@ JOBS = (
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.adaptive_kernel.transition:PROFILES",
         sources=("theory.adaptive_kernel", "validation.adaptive_kernel", *_SHARED),
-        estimate_s={"quick": 25, "default": 240, "full": 570},
+        estimate_s={"quick": 15, "default": 235, "full": 570},
         notes={"quick": "2 training sets x 2500 steps: standard errors from 2 sets are not "
                         "error estimates, so the verdicts are undecided",
-               "default": "beta = 1/8 only (full: also 1/32, for the finite-size shift)"}),
+               "default": "beta = 1/8 only, 6 training sets x 8000 steps (full: also beta = "
+                          "1/32, for the finite-size shift; 8 sets x 12 000 steps)"}),
 )
 
 
