@@ -164,7 +164,7 @@ def _results_gallery(results: str) -> list:
         pngs = [p for p in captions if os.path.exists(os.path.join(results, p))]
         if not pngs:
             continue
-        title = f"{entry.get('title', name)} ({entry.get('status')})"
+        title = str(entry.get("title", name))
         lines += [title, "-" * len(title), ""]
         for png in pngs:
             stem = png[:-4]
