@@ -44,8 +44,8 @@ PROFILES = {
                 "decoder_wd": [0.0, 1.0, 3.0], "train_size": [30, 40, 45], "seeds": [0, 1, 2],
                 "acc_threshold": 0.9},
     },
-    # the reproduction's default: the same budgets on smaller grids (102 runs, ~4 min), kept
-    # where the full corpus's generalizing runs are (weight decay > 0, larger fractions)
+    # the reproduction's default: the same budgets on smaller grids (102 runs, ~4 min),
+    # modular runs at weight decay > 0 and the larger fractions, where grokking is expected
     "standard": {
         "modular": {"modulus": 23, "width": 128, "steps": 6000, "lr": [1e-3, 3e-3, 1e-2],
                     "weight_decay": [0.3, 1.0, 3.0], "train_fraction": [0.6, 0.7, 0.8],
