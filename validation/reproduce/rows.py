@@ -283,26 +283,37 @@ def kernel_rows(report: dict | None, base: str = "kernel") -> list[VerdictRow]:
     mb = _get(report, "manifest_summary", {}) or {}
     mb_se = mb.get("model_b_onset_simulation_se")
     mb_absent = report is not None and mb.get("model_b_onset_simulation") is None
+
+    def onset(**kw):
+        """A row comparing the simulated onset with a theory value at 2 SE."""
+        return dict(measured=tr.get("onset_simulation"), tolerance=_ap(lambda s: 2 * s, se),
+                    detail=f"SE {_fmt(tr.get('onset_simulation_se'))}",
+                    figure="fig2_model_a.png", reason=few, **kw)
+
+    def component(name, z, worst):
+        """A row: the largest |sim - finite-d theory| / SE of a learned component."""
+        return dict(key=f"kernel_{name}_vs_finite_d",
+                    prediction=f"learned {name} component {size} equals the finite-d theory "
+                               "at every noise level (largest |sim - theory| / SE)",
+                    theory_value=0, measured=None if few else z, tolerance=3, rule="at_most",
+                    tolerance_reason=z_reason, source="theory.adaptive_kernel.finite_d_solution",
+                    detail=f"worst at sigma2 = {_fmt(worst)}; {levels} levels",
+                    figure="fig2_model_a.png", reason=few)
+
     return _rows("kernel", report, base, [
-        dict(key="kernel_onset_vs_finite_d",
-             prediction=f"onset of the cubic component {size} equals the finite-d mean-field "
-                        "onset (same estimator)",
-             theory_value=tr.get("onset_finite_d_theory"), measured=tr.get("onset_simulation"),
-             tolerance=_ap(lambda s: 2 * s, se),
-             tolerance_reason="two bootstrap standard errors over training sets (the theory "
-                              "predicts the average over data)",
-             source="theory.adaptive_kernel.finite_d_solution at the simulated n, d, N",
-             detail=f"SE {_fmt(tr.get('onset_simulation_se'))}", figure="fig2_model_a.png",
-             reason=few),
-        dict(key="kernel_onset_vs_scaling_limit",
-             prediction=f"onset {size} equals sigma2_c of the scaling limit (d -> infinity)",
-             theory_value=tr.get("sigma2_c_scaling_limit"), measured=tr.get("onset_simulation"),
-             tolerance=_ap(lambda s: 2 * s, se),
-             tolerance_reason="two bootstrap standard errors; no finite-size allowance (the "
-                              "scaling limit is exact only as d -> infinity)",
-             source="critical point u_c = 30.67 (theory.adaptive_kernel.critical_point)",
-             detail=f"SE {_fmt(tr.get('onset_simulation_se'))}", figure="fig2_model_a.png",
-             reason=few),
+        onset(key="kernel_onset_vs_finite_d",
+              prediction=f"onset of the cubic component {size} equals the finite-d "
+                         "mean-field onset (same estimator)",
+              theory_value=tr.get("onset_finite_d_theory"),
+              tolerance_reason="two bootstrap standard errors over training sets (the "
+                               "theory predicts the average over data)",
+              source="theory.adaptive_kernel.finite_d_solution at the simulated n, d, N"),
+        onset(key="kernel_onset_vs_scaling_limit",
+              prediction=f"onset {size} equals sigma2_c of the scaling limit (d -> infinity)",
+              theory_value=tr.get("sigma2_c_scaling_limit"),
+              tolerance_reason="two bootstrap standard errors; no finite-size allowance (the "
+                               "scaling limit is exact only as d -> infinity)",
+              source="critical point u_c = 30.67 (theory.adaptive_kernel.critical_point)"),
         dict(key="kernel_finite_size_shift",
              prediction="the finite-size shift of the onset above sigma2_c shrinks with size "
                         "(smaller minus larger size)",
@@ -313,20 +324,8 @@ def kernel_rows(report: dict | None, base: str = "kernel") -> list[VerdictRow]:
              figure="fig2_model_a.png",
              reason=few or (None if report is None or len(gaps) >= 2 else
                             "needs two simulated sizes (the full profile)")),
-        dict(key="kernel_cubic_vs_finite_d",
-             prediction=f"learned cubic component {size} equals the finite-d theory at every "
-                        "noise level (largest |sim - theory| / SE)",
-             theory_value=0, measured=None if few else zc, tolerance=3, rule="at_most",
-             tolerance_reason=z_reason, source="theory.adaptive_kernel.finite_d_solution",
-             detail=f"worst at sigma2 = {_fmt(sc)}; {levels} levels", figure="fig2_model_a.png",
-             reason=few),
-        dict(key="kernel_linear_vs_finite_d",
-             prediction=f"learned linear component {size} equals the finite-d theory at every "
-                        "noise level (largest |sim - theory| / SE)",
-             theory_value=0, measured=None if few else zl, tolerance=3, rule="at_most",
-             tolerance_reason=z_reason, source="theory.adaptive_kernel.finite_d_solution",
-             detail=f"worst at sigma2 = {_fmt(s_l)}; {levels} levels", figure="fig2_model_a.png",
-             reason=few),
+        component("cubic", zc, sc),
+        component("linear", zl, s_l),
         dict(key="kernel_no_hysteresis",
              prediction="no hysteresis at this size: descending and ascending sweeps agree "
                         "(largest |gap| / SE)",
