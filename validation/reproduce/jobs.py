@@ -58,8 +58,9 @@ class Job:
     estimate_s : dict
         Reproduction profile -> expected wall time in seconds on two idle cores: half
         the CPU time per job (measured on a loaded machine: the quick profile and
-        ridge's default measured, the other defaults extrapolated from short runs
-        of the same jobs, the full profile from the documented idle runs).
+        the ridge and effective defaults measured, the spectral and kernel defaults
+        extrapolated from short runs of the same jobs, the full profile from the
+        documented idle runs).
     notes : dict
         Reproduction profile -> what a reduced profile changes in the figures.
     """
@@ -119,7 +120,7 @@ JOBS = (
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.effective.figures:PROFILES",
         sources=("theory.effective", "validation.effective", *_SHARED),
-        estimate_s={"quick": 15, "default": 125, "full": 240},
+        estimate_s={"quick": 15, "default": 165, "full": 240},
         notes={"quick": "4 sizes x 4 seeds x 3000 steps: most runs do not reach the linear "
                         "structure within the budget (Fig. 4 says so)",
                "default": "9 sizes x 6 seeds x 10 000 steps (full: 12 seeds)"}),
