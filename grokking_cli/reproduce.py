@@ -95,5 +95,8 @@ def add_arguments(p) -> None:
 def register(theories, parser_class) -> None:
     p = theories.add_parser("reproduce", help="the main job: every theory's figures and "
                                               "validations, report.md / report.html",
-                            description=__doc__.split("\n\n")[0])
+                            description="The main job: every theory's figures and "
+                                        "validations, summary.json, report.md and report.html "
+                                        "with a computed verdict per prediction; a cache in "
+                                        "DIR/.cache makes a rerun recompute only what changed.")
     add_arguments(p)
