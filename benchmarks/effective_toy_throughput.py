@@ -13,14 +13,17 @@ imported from PATH and its ``train_add(steps=..., eff_steps=0, log_freq=...)``
 called with its printing sent to a buffer: no patch is needed, and their code
 is never copied here.  The two are measured back to back, ``--repeat`` times;
 the median ratio and its range are the result (the machine may be shared: the
-load average is printed with each repetition).
+load average is printed with each repetition).  Both are also given per
+CPU-second (times the number of cores): on a loaded machine the wall-clock
+rates depend on the share of the cores each side gets, the CPU-time rates much
+less.
 
 Without ``--reference`` the reference figure quoted in issue 11 is printed as
 such (``~780`` run-steps/s on 2 cores, i.e. 5,300 / 6.8).
 
 Also printed: the multiply-add work of one run-step and the rate at which this
 machine runs the trainer's three 200 x 200 products alone (same shapes, layout
-and threads), which bounds the trainer from above.
+and threads, per CPU-second), which bounds the trainer from above.
 
 Run: ``python benchmarks/effective_toy_throughput.py [--runs 64 --steps 2000]
 [--repeat 3] [--reference /tmp/reference/train_add.py --reference-python
@@ -57,40 +60,50 @@ mod = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(mod)
 with contextlib.redirect_stdout(io.StringIO()):
     mod.train_add(steps=20, eff_steps=0, log_freq=10**9, seed=seed)       # warm-up, untimed
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for r in range(runs):
         mod.train_add(steps=steps, eff_steps=0, log_freq=10**9, seed=seed + r)
-    dt = time.perf_counter() - t
-print(json.dumps({"run_steps": steps * runs, "seconds": dt}))
+    dt, dc = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"run_steps": steps * runs, "seconds": dt, "cpu_seconds": dc}))
 """
 
 
-def ours(runs: int, steps: int) -> float:
-    """Run-steps/s of one train_toy call, wall-clock."""
+def _cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def ours(runs: int, steps: int, cores: int) -> tuple:
+    """Run-steps/s of one train_toy call: wall-clock, and per CPU-second times ``cores``."""
     batch = make_batch(range(runs))
-    t = time.perf_counter()
+    t, c = time.perf_counter(), _cpu_seconds()
     train_toy(ToyConfig(steps=steps), batch)
-    return runs * steps / (time.perf_counter() - t)
+    work = runs * steps
+    return work / (time.perf_counter() - t), cores * work / (_cpu_seconds() - c)
 
 
-def theirs(path: str, python: str, steps: int, runs_per_process: int, processes: int) -> float:
-    """Run-steps/s of the authors' script, one process per core, summed over processes."""
+def theirs(path: str, python: str, steps: int, runs_per_process: int, processes: int) -> tuple:
+    """Run-steps/s of the authors' script, one process per core, summed over processes.
+
+    Wall-clock, and per CPU-second times the number of processes.
+    """
     procs = [subprocess.Popen([python, "-c", _DRIVER, path, str(steps), str(runs_per_process),
                                str(1000 * k)], stdout=subprocess.PIPE, text=True)
              for k in range(processes)]
-    rates = []
+    wall = cpu = 0.0
     for pr in procs:
         stdout, _ = pr.communicate()
         if pr.returncode != 0:
             raise RuntimeError(f"the reference run failed (exit {pr.returncode})")
         res = json.loads(stdout.strip().splitlines()[-1])
-        rates.append(res["run_steps"] / res["seconds"])
-    return float(sum(rates))
+        wall += res["run_steps"] / res["seconds"]
+        cpu += res["run_steps"] / res["cpu_seconds"]
+    return wall, cpu
 
 
-def gemm_bound(chunk: int = 16, n_train: int = 45, n_samples: int = 55, width: int = 200,
+def gemm_bound(chunk: int = 4, n_train: int = 45, n_samples: int = 55, width: int = 200,
                threads: int | None = None) -> float:
-    """Run-steps/s of the three width x width products of a step alone, in the trainer's layout.
+    """Run-steps per CPU-second (summed over threads) of a step's three width x width products.
 
     Layout as in :mod:`validation.effective.toy`: weights stored (out, in),
     activations feature-major: ``V @ H1`` (forward, all samples), ``V.T @ dZ2``
@@ -109,17 +122,17 @@ def gemm_bound(chunk: int = 16, n_train: int = 45, n_samples: int = 55, width: i
 
     def work(args, reps):
         v, h, dz = args
+        c = time.thread_time()
         for _ in range(reps):
             v @ h
             v.transpose(0, 2, 1) @ dz
             dz @ h[:, :, :n_train].transpose(0, 2, 1)
+        return time.thread_time() - c
 
     with single_threaded_blas(), ThreadPoolExecutor(threads) as ex:
         list(ex.map(lambda a: work(a, 2), data))
-        t = time.perf_counter()
-        list(ex.map(lambda a: work(a, 20), data))
-        dt = time.perf_counter() - t
-    return threads * chunk * 20 / dt
+        cpu = list(ex.map(lambda a: work(a, 30), data))
+    return sum(chunk * 30 / c for c in cpu)
 
 
 def main(argv=None):
@@ -139,30 +152,33 @@ def main(argv=None):
     print(f"{args.runs} runs x {args.steps} steps, defaults (p=10, |D|=45, width 200, "
           f"float32), {cores} cores; {macs / 1e6:.1f} M multiply-adds per run-step in the "
           f"200x200 products")
-    ours(min(args.runs, 4), 20)                                  # warm-up (JIT, caches)
+    ours(min(args.runs, 4), 20, cores)                          # warm-up (JIT, caches)
     rows = []
     for rep in range(args.repeat):
         load = os.getloadavg()[0]
-        a = ours(args.runs, args.steps)
+        a, a_cpu = ours(args.runs, args.steps, cores)
         if args.reference:
-            b = theirs(args.reference, args.reference_python, args.steps, args.reference_runs,
-                       cores)
+            b, b_cpu = theirs(args.reference, args.reference_python, args.steps,
+                              args.reference_runs, cores)
             label = "measured"
         else:
-            b, label = REFERENCE_QUOTED, "quoted (issue 11)"
-        rows.append((a, b, a / b))
-        print(f"  rep {rep + 1}: ours {a:8.0f} | reference {b:6.0f} ({label}) | ratio "
-              f"{a / b:5.2f}x | load average before {load:.1f}, after {os.getloadavg()[0]:.1f}",
-              flush=True)
-    ratios = [r[2] for r in rows]
-    print(f"ours median {statistics.median(r[0] for r in rows):.0f} run-steps/s, reference "
-          f"median {statistics.median(r[1] for r in rows):.0f}; ratio median "
-          f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}, "
-          f"{len(rows)} repetitions; target {TARGET_RATIO:.0f}x)")
+            b, b_cpu, label = REFERENCE_QUOTED, float("nan"), "quoted (issue 11)"
+        rows.append((a, b, a / b, a_cpu, b_cpu, a_cpu / b_cpu))
+        cpu = (f"reference {b_cpu:5.0f} | ratio {a_cpu / b_cpu:5.2f}x" if args.reference
+               else "reference not measured")
+        print(f"  rep {rep + 1}: ours {a:6.0f} | reference {b:5.0f} ({label}) | ratio "
+              f"{a / b:5.2f}x || per CPU-second x {cores}: ours {a_cpu:6.0f} | {cpu} || "
+              f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}", flush=True)
+    med = [statistics.median(r[i] for r in rows) for i in range(6)]
+    for name, i in (("wall-clock", 2), ("CPU-time", 5))[:2 if args.reference else 1]:
+        ratios = [r[i] for r in rows]
+        print(f"{name}: ours median {med[i - 2]:.0f} run-steps/s, reference median "
+              f"{med[i - 1]:.0f}; ratio median {med[i]:.2f}x (range {min(ratios):.2f}-"
+              f"{max(ratios):.2f}, {len(rows)} repetitions; target {TARGET_RATIO:.0f}x)")
     bound = gemm_bound()
-    print(f"the three 200x200 products alone, same shapes and threads: {bound:.0f} run-steps/s "
-          f"({2 * (55 + 2 * 45) * 200 * 200 * bound / 1e9:.0f} GFLOP/s); ours reaches "
-          f"{statistics.median(r[0] for r in rows) / bound:.0%} of it")
+    print(f"the three 200x200 products alone, same shapes and threads: {bound:.0f} run-steps "
+          f"per CPU-second x {cores} ({2 * macs * bound / 1e9:.0f} GFLOP/s); ours reaches "
+          f"{med[3] / bound:.0%} of it (CPU time)")
 
 
 if __name__ == "__main__":

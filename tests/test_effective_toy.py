@@ -206,3 +206,49 @@ def test_toy_model_against_the_effective_theory():
         assert np.median(r.iter_rqi[(sizes == 30) & (r.iter_rqi >= 0)]) > fast
     # the runs that reach the structure are the ones whose split forces it
     assert np.all(sweep.forced[r.iter_rqi >= 0])
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_head_metrics_equal_a_plain_numpy_evaluation(loss):
+    """Losses and accuracies of the fused head vs numpy on the same network outputs."""
+    chunk, cfg = _chunk(loss, train_size=(6, 9))
+    chunk.forward()
+    mt = chunk.metrics()
+    out = chunk.outT.transpose(0, 2, 1)                       # (runs, samples, outputs)
+    labels = chunk.labels
+    if loss == "mse":
+        target = np.take_along_axis(chunk.templates, labels[:, :, None], axis=1)
+        per_sample = ((out - target) ** 2).mean(axis=2)
+        dist = ((out[:, :, None, :] - chunk.templates[:, None, :, :]) ** 2).sum(axis=3)
+        pred = dist.argmin(axis=2)
+    else:
+        logp = out - out.max(axis=2, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(axis=2, keepdims=True))
+        per_sample = -np.take_along_axis(logp, labels[:, :, None], axis=2)[..., 0]
+        pred = out.argmax(axis=2)
+    correct = pred == labels
+    for r, n in enumerate(chunk.n_train):
+        assert mt["train_loss"][r] == pytest.approx(per_sample[r, :n].mean(), rel=1e-12)
+        assert mt["test_loss"][r] == pytest.approx(per_sample[r, n:].mean(), rel=1e-12)
+        assert mt["train_acc"][r] == correct[r, :n].mean()
+        assert mt["test_acc"][r] == correct[r, n:].mean()
+        assert mt["acc"][r] == correct[r].mean()
+    assert 0 < correct.mean() < 1                            # some right, some wrong at init
+
+
+def test_rqi_kernel_equals_theory_rqi():
+    from theory.effective import ArithmeticTask, rqi
+    from validation.effective._toy_kernels import rqi as rqi_kernel
+
+    task = ArithmeticTask(10)
+    rng = np.random.default_rng(4)
+    line = (0.3 + 0.7 * np.arange(10.0))[:, None]
+    emb = np.stack([line, line + rng.normal(0, 0.02, (10, 1)), line + rng.normal(0, 0.1, (10, 1)),
+                    rng.uniform(-0.5, 0.5, (10, 1)), np.ones((10, 1))])      # last: std = 0
+    got = rqi_kernel(emb.astype(np.float32), task.quads, 0.01)
+    want = [rqi(e.astype(np.float32).astype(np.float64), task) for e in emb]
+    assert got.tolist() == pytest.approx(want, abs=0)
+    assert got[0] == 1.0 and 0 < got[2] < 1 and got[4] == 0.0
+    two_d = rng.uniform(-0.5, 0.5, (3, 10, 2))
+    assert rqi_kernel(two_d, task.quads, 0.01).tolist() == pytest.approx(
+        [rqi(e, task) for e in two_d], abs=0)

@@ -151,23 +151,27 @@ def output_ce(outT, b3, labels, n_train, row_weight, gradT, gb3, stats):
         _finish_stats(stats, r, sums, n_train[r], S - n_train[r], 1)
 
 
-@njit(**_FAST)
-def tanh_backward(dzT, hT, gb):
-    """``dz *= 1 - h^2`` (h = tanh z, first ``n`` samples) and ``gb = sum_n dz``, in place.
+@njit(inline="always", **_FAST)
+def _tanh_grad(dz, h):
+    """``dz *= 1 - h^2`` over ``dz`` (h = tanh z); returns ``sum(dz)``.
 
     Written ``dz - dz h h`` so that float32 stays float32 (a literal 1 would promote).
     """
+    s = 0.0
+    for j in range(dz.shape[0]):
+        val = dz[j] - dz[j] * h[j] * h[j]
+        dz[j] = val
+        s += val
+    return s
+
+
+@njit(**_FAST)
+def tanh_backward(dzT, hT, gb):
+    """``dz *= 1 - h^2`` (h = tanh z, first ``n`` samples) and ``gb = sum_n dz``, in place."""
     c, w, n = dzT.shape
     for r in range(c):
         for i in range(w):
-            dr, hr = dzT[r, i], hT[r, i, :n]
-            s = 0.0
-            for j in range(n):
-                dz = dr[j]
-                val = dz - dz * hr[j] * hr[j]
-                dr[j] = val
-                s += val
-            gb[r, i, 0] = s
+            gb[r, i, 0] = _tanh_grad(dzT[r, i], hT[r, i, :n])
 
 
 @njit(**_FAST)
@@ -183,14 +187,8 @@ def layer1_backward(dz1T, h1T, xT, V1, ia, ib, gV1, gb1, gE, dxT):
         for k in range(d):
             dxT[r, k] = 0
         for i in range(w):
-            dr, hr = dz1T[r, i], h1T[r, i, :n]
-            s = 0.0
-            for j in range(n):
-                dz = dr[j]
-                val = dz - dz * hr[j] * hr[j]
-                dr[j] = val
-                s += val
-            gb1[r, i, 0] = s
+            dr = dz1T[r, i]
+            gb1[r, i, 0] = _tanh_grad(dr, h1T[r, i, :n])
             for k in range(d):           # two loops, not one: each vectorises on its own
                 xr = xT[r, k, :n]
                 acc = 0.0

@@ -8,12 +8,14 @@ logits.  Forward pass, backward pass and both optimisers are written out here
 (checked against finite differences and hand-computed steps in the tests).
 
 Batched: a :class:`RunBatch` of ``B`` runs (seeds x hyperparameters x training
-sizes) is one array program.  The runs are cut into chunks of
-``chunk_size`` runs whose arrays stay in cache; chunks are independent, so they
-are trained on ``n_threads`` threads (numpy and BLAS release the GIL) with BLAS
-itself single-threaded.  Every run draws its randomness from its own
+sizes) is one array program.  The runs are cut into chunks of ``chunk_size``
+runs whose state stays in a core's cache; chunks are independent, so they are
+trained on ``n_threads`` threads (numpy, BLAS and the numba kernels of
+:mod:`validation.effective._toy_kernels` release the GIL) with BLAS itself
+single-threaded.  Every run draws its randomness from its own
 ``SeedSequence(seed)``, and every operation acts on its own slice, so a run
-gives the same numbers alone or inside any batch.
+gives the same numbers alone or inside any batch (up to the summation order
+of zero-weighted padding rows when the batch's largest training set differs).
 
 Metrics at step ``t`` are those of the parameters after ``t`` updates, taken
 from the forward pass that also computes the gradient of update ``t + 1``:
@@ -22,8 +24,13 @@ metrics at ``t = steps``.  ``iter_*`` is the first such ``t`` at which a
 threshold is reached, or -1 if never.
 
 Cost per run-step (``S = |D0|`` samples, ``n`` training samples, width ``w``):
-``(S + 2 n) w^2`` multiply-adds (about 5.8 M for the defaults), plus Adam on
-``w^2 + O(w)`` parameters.
+``(S + 2 n) w^2`` multiply-adds in three BLAS products (about 5.8 M for the
+defaults), one fused AdamW pass over the ``w^2 + O(w)`` parameters, and
+``O((S + n) w)`` in the fused numba kernels.  Measured on the 2-core
+development machine while it was shared (load average ~20): the products take
+about half of a step, AdamW about a sixth; ~6,900 run-steps per CPU-second x 2
+for 64 runs x 300 steps (15x the authors' PyTorch code measured alongside,
+``benchmarks/effective_toy_throughput.py``).
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ import numpy as np
 from theory._checks import check_positive, check_positive_int
 from theory._version import __version__
 from theory.effective.task import ArithmeticTask, random_split
-from validation._optim import adamw_update
+from validation._optim import adamw_fused
 from validation._threads import single_threaded_blas
 from validation.effective import _toy_kernels as _k
 
@@ -481,8 +488,8 @@ class _Chunk:
 
         See :func:`validation._optim.adamw_update` (one fused pass, moments stored rescaled).
         """
-        adamw_update(self.theta, self.grad, self.m, self.v, self.lr, self.wd, self.bounds, t,
-                     self.config.betas, self.config.adam_eps)
+        adamw_fused(self.theta, self.grad, self.m, self.v, self.lr, 1 - self.lr * self.wd,
+                    self.bounds, t, self.config.betas, self.config.adam_eps)
 
     def metrics(self) -> dict:
         """Losses, accuracies and RQI of the current parameters (one value per run)."""
@@ -615,7 +622,9 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
         split so that every core has a chunk).
     n_threads : int, optional
         Threads working on chunks (default ``min(os.cpu_count(), number of
-        chunks)``); BLAS is limited to one thread meanwhile.
+        chunks)``).  BLAS is limited to one thread meanwhile, also when
+        ``n_threads`` is 1: a multi-threaded BLAS on these small products made
+        a single run 5-20x slower here.
     progress : callable, optional
         Called with a number of run-steps from time to time; the calls add up
         to ``B * steps`` (a run that stops early reports the budget it skips).
@@ -694,7 +703,7 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
     splits = [s for ch in chunks for s in ch.splits]
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with single_threaded_blas(n_threads > 1):
+    with single_threaded_blas():          # also for one thread: see the docstring
         _train_all(chunks, out, chunk_size, n_threads, progress)
     t_train = time.perf_counter() - t0
     from theory.effective.representation import predicted_accuracy
