@@ -5,7 +5,9 @@ Ours: one :func:`train_toy` call on a batch of ``--runs`` runs (default 64) x
 core), timed wall-clock around the whole call (set-up and the final Acc_hat
 included).  Theirs (``--reference PATH --reference-python PYTHON``): the
 authors' ``toy/train_add.py`` (grokking-squared) at its defaults, which are the
-same model, data and optimisers, run as one process per core, each with
+same model, data and optimisers (their step also runs a second forward pass on
+the training set for the accuracy, as their code does), run as one process per
+core, each with
 ``torch.set_num_threads(1)``, each training ``--reference-runs`` run(s) of the
 same step count after an untimed warm-up run (torch's first call costs seconds);
 their rate is the sum over processes of run-steps / seconds.  Their script is
@@ -24,6 +26,15 @@ such (``~780`` run-steps/s on 2 cores, i.e. 5,300 / 6.8).
 Also printed: the multiply-add work of one run-step and the rate at which this
 machine runs the trainer's three 200 x 200 products alone (same shapes, layout
 and threads, per CPU-second), which bounds the trainer from above.
+
+Measured (2026-12-01, the shared 2-core development machine, load average
+12-21 from other jobs throughout, 64 runs x 2000 steps): this trainer
+~820-1,020 run-steps/s wall-clock (5,300-6,300 per CPU-second x 2); the
+authors' code 71-120 (386-682); ratio 6.9-12.5x wall-clock over 7 repetitions
+(median 10.2x of a 5-repetition run), 8.9-13.4x per CPU-second.  The trainer
+before the fused kernels (commit 3d67e83), measured the same way: 486 (3,239),
+ratio 8.0x / 8.4x.  The reference's own rate varies by +-30% between
+repetitions; the spread of the ratio is mostly that.
 
 Run: ``python benchmarks/effective_toy_throughput.py [--runs 64 --steps 2000]
 [--repeat 3] [--reference /tmp/reference/train_add.py --reference-python

@@ -26,11 +26,13 @@ threshold is reached, or -1 if never.
 Cost per run-step (``S = |D0|`` samples, ``n`` training samples, width ``w``):
 ``(S + 2 n) w^2`` multiply-adds in three BLAS products (about 5.8 M for the
 defaults), one fused AdamW pass over the ``w^2 + O(w)`` parameters, and
-``O((S + n) w)`` in the fused numba kernels.  Measured on the 2-core
-development machine while it was shared (load average ~20): the products take
-about half of a step, AdamW about a sixth; ~6,900 run-steps per CPU-second x 2
-for 64 runs x 300 steps (15x the authors' PyTorch code measured alongside,
-``benchmarks/effective_toy_throughput.py``).
+``O((S + n) w)`` in the fused numba kernels.  Profile of a 4-run chunk on the
+shared 2-core development machine (CPU time, ~290 us per run-step): the three
+``w x w`` products ~53%, AdamW ~18% (memory-bound: 28 bytes per parameter),
+the three ``w x 30`` products ~10%, the numba kernels ~12%, numpy ``tanh`` and
+bias ~5%, Python ~3%.  A batch of 64 runs x 2000 steps ran at ~900 run-steps/s
+wall-clock (~6,300 per CPU-second x 2) under a load average of ~18, 10.2x the
+authors' PyTorch code measured alongside (``benchmarks/effective_toy_throughput.py``).
 """
 
 from __future__ import annotations
@@ -423,6 +425,9 @@ class _Chunk:
         self.dz2T = np.empty((c, w, n), self.theta.dtype)
         self.dz1T = np.empty((c, w, n), self.theta.dtype)
         self.dxT = np.empty((c, d, n), self.theta.dtype)
+        V2, V3 = self.params[2], self.params[4]         # transposed views, made once
+        self._T = (self.h2T[:, :, :n].transpose(0, 2, 1), V3.transpose(0, 2, 1),
+                   self.h1T[:, :, :n].transpose(0, 2, 1), V2.transpose(0, 2, 1))
 
     def __len__(self) -> int:
         return int(self.index.size)
@@ -471,16 +476,15 @@ class _Chunk:
 
     def backward(self) -> list:
         """Gradients of the training loss w.r.t. [E, V1, b1, V2, b2, V3, b3] (views of grad)."""
-        n = self.n_max
-        V1, b1, V2, b2, V3, b3 = self.params
-        gE, gV1, gb1, gV2, gb2, gV3, gb3 = self.grads
-        np.matmul(self.gradT, self.h2T[:, :, :n].transpose(0, 2, 1), out=gV3)
-        np.matmul(V3.transpose(0, 2, 1), self.gradT, out=self.dz2T)
+        gE, gV1, gb1, gV2, gb2, gV3, _ = self.grads
+        h2n_t, V3_t, h1n_t, V2_t = self._T
+        np.matmul(self.gradT, h2n_t, out=gV3)
+        np.matmul(V3_t, self.gradT, out=self.dz2T)
         _k.tanh_backward(self.dz2T, self.h2T, gb2)
-        np.matmul(self.dz2T, self.h1T[:, :, :n].transpose(0, 2, 1), out=gV2)
-        np.matmul(V2.transpose(0, 2, 1), self.dz2T, out=self.dz1T)
-        _k.layer1_backward(self.dz1T, self.h1T, self.xT, V1, self.ia, self.ib, gV1, gb1, gE,
-                           self.dxT)
+        np.matmul(self.dz2T, h1n_t, out=gV2)
+        np.matmul(V2_t, self.dz2T, out=self.dz1T)
+        _k.layer1_backward(self.dz1T, self.h1T, self.xT, self.params[0], self.ia, self.ib, gV1,
+                           gb1, gE, self.dxT)
         return self.grads
 
     def adam_step(self, t: int):
