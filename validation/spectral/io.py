@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["UserCurve", "predict_curve_dict", "read_curve", "read_curve_csv"]
+__all__ = ["UserCurve", "is_early_model", "predict_curve_dict", "read_curve", "read_curve_csv"]
 
 
 def read_curve_csv(path, columns=("train_loss",), optional=("train_acc", "val_acc"), *,
@@ -177,6 +177,32 @@ def read_curve(path, column: str = "train_loss") -> UserCurve:
         return _read_tensorboard(text, column)
     table = read_curve_csv(text, columns=(column,), optional=(), consecutive=False)
     return UserCurve(table["step"], table[column], column, text, "csv")
+
+
+def is_early_model(name_or_path) -> bool:
+    """True if ``name_or_path`` is a shipped early-curve model name or an early-curve model file.
+
+    For ``grokking spectral score --model``: a calibrated threshold rule from
+    ``grokking spectral calibrate`` gives False.
+
+    Examples
+    --------
+    >>> from validation.spectral.io import is_early_model
+    >>> is_early_model("toy"), is_early_model("no/such/file.json")
+    (True, False)
+    """
+    import json
+
+    from theory.spectral.model import MODEL_FORMAT, available_models
+
+    text = os.fspath(name_or_path)
+    if text in available_models():
+        return True
+    try:
+        with open(text, encoding="utf-8") as fh:
+            return json.load(fh).get("format") == MODEL_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def predict_curve_dict(path, model="toy", column: str = "train_loss", split=None) -> dict:
