@@ -199,7 +199,7 @@ def test_predict_curve_dict_reads_a_strided_csv_with_extra_columns(tmp_path):
     with open(path, "w") as fh:
         fh.write("epoch,step,lr,train_loss,val_loss\n")
         for k, (s, v) in enumerate(zip(steps, loss)):
-            fh.write(f"{k},{s},0.001,{v!r},1.0\n")
+            fh.write(f"{k},{s},0.001,{float(v)!r},1.0\n")
     out = predict_curve_dict(path, model="toy")
     assert out["resampled"]["stride"] == 4
     assert out["config"]["logged_points"] == steps.size

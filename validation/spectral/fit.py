@@ -161,6 +161,11 @@ def select_and_fit(table: dict, y, groups, feature_sets=None, Cs=C_GRID, n_inner
     feature_sets = FEATURE_SETS if feature_sets is None else feature_sets
     y = np.asarray(y, dtype=bool)
     groups = np.asarray(groups)
+    if len(feature_sets) == 1 and len(Cs) == 1:  # nothing to choose: no inner CV
+        (sname, names), = feature_sets.items()
+        fit = fit_logistic(np.column_stack([table[n] for n in names]), y, Cs[0], names, sname)
+        return LogisticFit(fit.features, fit.mean, fit.scale, fit.coef, fit.intercept, fit.C,
+                           sname, {"criterion": "none: a single candidate"})
     folds = _inner_folds(groups, n_inner)
     scores = {}
     best, best_key = -np.inf, None
