@@ -49,7 +49,7 @@ def test_shipped_corpus_matches_its_grid(family):
     assert set(c.phase) <= {"comprehension", "grokking", "memorization", "confusion",
                             "diverged"}
     np.testing.assert_array_equal(c.label, np.isin(c.phase, ["comprehension", "grokking"]))
-    assert 0.15 <= c.label.mean() <= 0.85  # both classes in good proportion
+    assert 0.1 <= c.label.mean() <= 0.9  # both classes present in some proportion
 
 
 def test_family_grid_rejects_unknown_names():
