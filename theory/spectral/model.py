@@ -230,8 +230,8 @@ class EarlyCurveModel:
         width = self.feature_max - self.feature_min
         lo = self.feature_min - RANGE_MARGIN * width
         hi = self.feature_max + RANGE_MARGIN * width
-        return [f"{n} = {v:.4g} is outside the training range [{a:.4g}, {b:.4g}] (+-{RANGE_MARGIN:g}"
-                f" of its width)" for n, v, a, b, lo_, hi_ in
+        return [f"{n} = {v:.4g} is outside the training range [{a:.4g}, {b:.4g}] "
+                f"(+-{RANGE_MARGIN:g} of its width)" for n, v, a, b, lo_, hi_ in
                 zip(self.features, values, self.feature_min, self.feature_max, lo, hi)
                 if not lo_ <= v <= hi_]
 

@@ -42,7 +42,8 @@ import numpy as np
 from theory import __version__
 from theory.effective import PhaseDefinition, classify_phase
 
-__all__ = ["FAMILIES", "FamilyCorpus", "corpus_dict", "corpus_path", "family_grid", "generate_family_corpus",
+__all__ = ["FAMILIES", "FamilyCorpus", "corpus_dict", "corpus_path", "family_grid",
+           "generate_family_corpus",
            "load_family_corpus", "save_family_corpus"]
 
 #: Grids of each family; ``"reduced"`` is the slow test's, ``"quick"`` the quick figure job's.
