@@ -6,7 +6,8 @@ caller), standardisation, logistic coefficients, calibration, decision
 threshold, the feature range of its training corpus, the corpus it was fitted
 on (configuration and seeds, and the command that regenerates it) and its
 held-out metrics.  Applying one needs numpy only; fitting lives in
-:mod:`validation.spectral.fit` (scikit-learn).
+:mod:`validation.spectral.fit` (Newton's method in numpy, checked against
+scikit-learn in the tests).
 
 The probability is
 

@@ -23,7 +23,8 @@ Corpora are saved as ``.npz`` (no pickles; the configuration as a JSON
 string) by :func:`save_family_corpus`; the package ships the full corpora in
 ``validation/spectral/data/`` and :func:`load_family_corpus` reads them.
 Regenerate one with ``python -m validation.spectral.families toy --out DIR``
-(or ``grokking spectral corpus --family toy --out DIR``).
+(the CLI verb ``grokking spectral corpus --family toy --out DIR`` wraps
+:func:`corpus_dict`).
 """
 
 from __future__ import annotations
