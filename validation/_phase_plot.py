@@ -1,0 +1,198 @@
+"""One plotting path for every phase diagram: categorical maps, value maps, boundaries.
+
+Cells are drawn with ``pcolormesh`` on edges placed halfway between grid
+values (geometrically on a log axis), so analytic boundaries drawn over a map
+(``lam*``, the critical line) sit in the same data coordinates as the cells.
+Every function takes an ``ax`` and returns its artists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["PHASE_COLORS", "cell_edges", "plot_boundary", "plot_phase_map", "plot_value_map"]
+
+#: Colours of the learning phases (Liu et al. 2022, Fig. 6 palette) and of the kernel phases.
+PHASE_COLORS = {
+    "comprehension": "#a0da39", "grokking": "#fde725", "memorization": "#46327e",
+    "confusion": "#1e1e1e", "diverged": "#bdbdbd",
+    "GFL": "#3b528b", "GMFL-I": "#21918c", "GMFL-II": "#fde725",
+}
+
+
+def cell_edges(values, scale="linear") -> np.ndarray:
+    """Edges of the cells centred on ``values`` (midpoints; geometric on a log scale).
+
+    Examples
+    --------
+    >>> from validation._phase_plot import cell_edges
+    >>> cell_edges([0, 1, 2]).tolist()
+    [-0.5, 0.5, 1.5, 2.5]
+    >>> [round(float(v), 6) for v in cell_edges([1e-4, 1e-3], "log")]
+    [3.2e-05, 0.000316, 0.003162]
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size == 0:
+        raise ValueError("values must be a non-empty 1-D sequence")
+    if scale == "log":
+        if np.any(v <= 0):
+            raise ValueError("log-scaled values must be > 0")
+        return np.exp(cell_edges(np.log(v), "linear"))
+    if v.size == 1:
+        half = 0.5 * abs(v[0]) if v[0] != 0 else 0.5
+        return np.array([v[0] - half, v[0] + half])
+    mid = 0.5 * (v[1:] + v[:-1])
+    return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
+
+
+def _axes_setup(ax, x_scale, y_scale, xlabel, ylabel):
+    ax.set_xscale("log" if x_scale == "log" else "linear")
+    ax.set_yscale("log" if y_scale == "log" else "linear")
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+
+
+def plot_phase_map(ax, x, y, labels, *, categories, x_scale="linear", y_scale="linear",
+                   hatched=None, hatch_label="censored", xlabel=None, ylabel=None,
+                   legend=True) -> dict:
+    """Colour each cell of a grid by its category (phase name).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x, y : sequence of float
+        Grid values (``len(x)`` columns, ``len(y)`` rows).
+    labels : array-like of str, shape (len(y), len(x))
+        Category of each cell (None: no data, left blank).
+    categories : sequence of str
+        Legend order; each needs a colour in :data:`PHASE_COLORS`.
+    x_scale, y_scale : {"linear", "log"}
+    hatched : array-like of bool, optional
+        Cells to hatch (e.g. censored outcomes).
+    legend : bool
+
+    Returns
+    -------
+    dict
+        ``mesh``, ``hatch`` (or None), ``legend`` (or None).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from validation._phase_plot import plot_phase_map
+    >>> ax = Figure().add_subplot()
+    >>> art = plot_phase_map(ax, [1, 2], [0, 1], [["grokking", "memorization"],
+    ...                      ["comprehension", "confusion"]],
+    ...                      categories=["comprehension", "grokking", "memorization", "confusion"])
+    >>> sorted(art)
+    ['hatch', 'legend', 'mesh']
+    """
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+    from matplotlib.patches import Patch
+
+    categories = list(categories)
+    missing = [c for c in categories if c not in PHASE_COLORS]
+    if missing:
+        raise ValueError(f"no colour for categories {missing}")
+    lab = np.asarray(labels, dtype=object)
+    if lab.shape != (len(y), len(x)):
+        raise ValueError(f"labels must have shape (len(y), len(x)) = ({len(y)}, {len(x)}), "
+                         f"got {lab.shape}")
+    unknown = {v for v in lab.ravel() if v is not None and v not in categories}
+    if unknown:
+        raise ValueError(f"labels {sorted(unknown)} are not among categories {categories}")
+    codes = np.ma.masked_invalid(np.array(
+        [[np.nan if v is None else categories.index(v) for v in row] for row in lab], float))
+    cmap = ListedColormap([PHASE_COLORS[c] for c in categories])
+    norm = BoundaryNorm(np.arange(len(categories) + 1) - 0.5, len(categories))
+    xe, ye = cell_edges(x, x_scale), cell_edges(y, y_scale)
+    mesh = ax.pcolormesh(xe, ye, codes, cmap=cmap, norm=norm, edgecolors="white",
+                         linewidth=0.3)
+    hatch = None
+    handles = [Patch(facecolor=PHASE_COLORS[c], edgecolor="0.5", label=c) for c in categories
+               if np.any(lab == c)]
+    if hatched is not None:
+        mask = np.asarray(hatched, dtype=bool)
+        if mask.shape != lab.shape:
+            raise ValueError("hatched must have the shape of labels")
+        if mask.any():
+            hatch = ax.pcolor(xe, ye, np.ma.masked_where(~mask, np.ones(mask.shape)),
+                              hatch="///", alpha=0.0, edgecolor="0.6", linewidth=0)
+            handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///",
+                                 label=hatch_label))
+    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
+    leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    fontsize="small", frameon=False) if legend and handles else None
+    return {"mesh": mesh, "hatch": hatch, "legend": leg}
+
+
+def plot_value_map(ax, x, y, values, *, x_scale="linear", y_scale="linear", log_values=True,
+                   label=None, xlabel=None, ylabel=None, cmap="viridis",
+                   missing_label="undefined") -> dict:
+    """Colour each cell by a number (log10 colour scale by default); NaN cells grey.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    x, y : sequence of float
+    values : array-like, shape (len(y), len(x))
+        NaN (or None) marks an undefined cell.
+    log_values : bool
+        Colour by ``log10(value)`` (values ``<= 0`` count as undefined).
+    label : str, optional
+        Colour-bar label.
+
+    Returns
+    -------
+    dict
+        ``mesh``, ``colorbar``, ``missing`` (a legend patch or None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from matplotlib.figure import Figure
+    >>> from validation._phase_plot import plot_value_map
+    >>> ax = Figure().add_subplot()
+    >>> art = plot_value_map(ax, [1, 10], [1, 2], np.array([[10.0, np.nan], [100.0, 1e3]]),
+    ...                      x_scale="log")
+    >>> int(art["mesh"].get_array().count())
+    3
+    """
+    from matplotlib.patches import Patch
+
+    z = np.array(values, dtype=float)
+    if z.shape != (len(y), len(x)):
+        raise ValueError(f"values must have shape ({len(y)}, {len(x)}), got {z.shape}")
+    if log_values:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(z > 0, np.log10(z), np.nan)
+    zm = np.ma.masked_invalid(z)
+    xe, ye = cell_edges(x, x_scale), cell_edges(y, y_scale)
+    ax.set_facecolor("0.85")
+    mesh = ax.pcolormesh(xe, ye, zm, cmap=cmap, shading="flat")
+    cb = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
+    if label:
+        cb.set_label(f"log10 {label}" if log_values else label)
+    missing = Patch(facecolor="0.85", edgecolor="0.5", label=missing_label) \
+        if zm.mask.any() else None
+    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
+    return {"mesh": mesh, "colorbar": cb, "missing": missing}
+
+
+def plot_boundary(ax, x, y, *, label, color="white", linestyle="-", **kwargs):
+    """Draw an analytic boundary ``y(x)`` (NaN breaks the line) over a map; return the line.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from validation._phase_plot import plot_boundary
+    >>> ax = Figure().add_subplot()
+    >>> plot_boundary(ax, [1, 2], [3, 4], label="b").get_label()
+    'b'
+    """
+    (line,) = ax.plot(np.asarray(x, float), np.asarray(y, float), color=color,
+                      linestyle=linestyle, linewidth=kwargs.pop("linewidth", 2.0),
+                      label=label, **kwargs)
+    return line
