@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PHASE_COLORS", "cell_edges", "plot_boundary", "plot_phase_map", "plot_value_map"]
+__all__ = ["PHASE_COLORS", "cell_edges", "grid_title", "plot_boundary", "plot_phase_map",
+           "plot_value_map", "save_map_figure"]
 
 #: Colours of the learning phases (Liu et al. 2022, Fig. 6 palette) and of the kernel phases.
 PHASE_COLORS = {
@@ -110,27 +111,35 @@ def plot_phase_map(ax, x, y, labels, *, categories, x_scale="linear", y_scale="l
     xe, ye = cell_edges(x, x_scale), cell_edges(y, y_scale)
     mesh = ax.pcolormesh(xe, ye, codes, cmap=cmap, norm=norm, edgecolors="white",
                          linewidth=0.3)
-    hatch = None
     handles = [Patch(facecolor=PHASE_COLORS[c], edgecolor="0.5", label=c) for c in categories
                if np.any(lab == c)]
-    if hatched is not None:
-        mask = np.asarray(hatched, dtype=bool)
-        if mask.shape != lab.shape:
-            raise ValueError("hatched must have the shape of labels")
-        if mask.any():
-            hatch = ax.pcolor(xe, ye, np.ma.masked_where(~mask, np.ones(mask.shape)),
-                              hatch="///", alpha=0.0, edgecolor="0.6", linewidth=0)
-            handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///",
-                                 label=hatch_label))
+    hatch = _hatch(ax, xe, ye, hatched, lab.shape, hatch_label, handles)
     _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
     leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                     fontsize="small", frameon=False) if legend and handles else None
     return {"mesh": mesh, "hatch": hatch, "legend": leg}
 
 
+def _hatch(ax, xe, ye, hatched, shape, label, handles):
+    """Hatch the cells where ``hatched`` is true; append a legend patch to ``handles``."""
+    from matplotlib.patches import Patch
+
+    if hatched is None:
+        return None
+    mask = np.asarray(hatched, dtype=bool)
+    if mask.shape != tuple(shape):
+        raise ValueError(f"hatched must have shape {tuple(shape)}, got {mask.shape}")
+    if not mask.any():
+        return None
+    art = ax.pcolor(xe, ye, np.ma.masked_where(~mask, np.ones(mask.shape)), hatch="///",
+                    alpha=0.0, edgecolor="0.6", linewidth=0)
+    handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///", label=label))
+    return art
+
+
 def plot_value_map(ax, x, y, values, *, x_scale="linear", y_scale="linear", log_values=True,
                    label=None, xlabel=None, ylabel=None, cmap="viridis",
-                   missing_label="undefined") -> dict:
+                   missing_label="undefined", hatched=None, hatch_label="hatched") -> dict:
     """Colour each cell by a number (log10 colour scale by default); NaN cells grey.
 
     Parameters
@@ -144,10 +153,14 @@ def plot_value_map(ax, x, y, values, *, x_scale="linear", y_scale="linear", log_
     label : str, optional
         Colour-bar label.
 
+    hatched : array-like of bool, optional
+        Cells to hatch (e.g. where a bound certifies the phase).
+
     Returns
     -------
     dict
-        ``mesh``, ``colorbar``, ``missing`` (a legend patch or None).
+        ``mesh``, ``colorbar``, ``hatch`` and ``handles`` (legend patches for
+        the undefined and hatched cells).
 
     Examples
     --------
@@ -175,10 +188,11 @@ def plot_value_map(ax, x, y, values, *, x_scale="linear", y_scale="linear", log_
     cb = ax.figure.colorbar(mesh, ax=ax, pad=0.02)
     if label:
         cb.set_label(f"log10 {label}" if log_values else label)
-    missing = Patch(facecolor="0.85", edgecolor="0.5", label=missing_label) \
-        if zm.mask.any() else None
+    handles = [Patch(facecolor="0.85", edgecolor="0.5", label=missing_label)] \
+        if zm.mask.any() else []
+    hatch = _hatch(ax, xe, ye, hatched, z.shape, hatch_label, handles)
     _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
-    return {"mesh": mesh, "colorbar": cb, "missing": missing}
+    return {"mesh": mesh, "colorbar": cb, "hatch": hatch, "handles": handles}
 
 
 def plot_boundary(ax, x, y, *, label, color="white", linestyle="-", **kwargs):
@@ -196,3 +210,23 @@ def plot_boundary(ax, x, y, *, label, color="white", linestyle="-", **kwargs):
                       linestyle=linestyle, linewidth=kwargs.pop("linewidth", 2.0),
                       label=label, **kwargs)
     return line
+
+
+def grid_title(x: dict, y: dict, extra="") -> str:
+    """``"NX x NY grid"`` plus ``extra``, for a figure title."""
+    text = f"{len(x['values'])} x {len(y['values'])} grid"
+    return f"{text}, {extra}" if extra else text
+
+
+def save_map_figure(draw, out_dir, name, sidecar, *, size=(7.0, 5.0)) -> list:
+    """Make a one-panel figure, let ``draw(ax)`` fill it, save PNG, PDF and JSON sidecar.
+
+    Returns the written paths (:func:`validation._io.save_figure`).
+    """
+    from matplotlib.figure import Figure
+
+    from validation._io import make_out_dir, save_figure
+
+    fig = Figure(figsize=size, layout="constrained")
+    draw(fig.add_subplot())
+    return save_figure(fig, make_out_dir(out_dir), name, sidecar)
