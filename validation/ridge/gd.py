@@ -238,10 +238,10 @@ def simulate_gd(problems, *, lam, eta, eps, c, horizon, init_scale=1.0, record=N
     lmax = np.array([p.spectrum.lmax for p in problems])[:, None]
     worst = eta_g * (lmax / n + lam_g)
     if np.any(worst >= 2):
-        i = np.unravel_index(np.argmax(worst), worst.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(worst), worst.shape))
         raise ValueError(
             f"eta too large: GD diverges where eta*(lambda_max(Phi^T Phi)/n + lam) >= 2; "
-            f"run {i} has eta={eta_g[i]:g}, value {worst[i]:.6g} "
+            f"problem {i[0]}, grid column {i[1]} has eta={eta_g[i]:g}, value {worst[i]:.6g} "
             f"(use eta < {2 / (lmax[i[0], 0] / n + lam_g[i]):.6g})")
     rec = np.asarray([] if record is None else record)
     if rec.size and (rec.dtype.kind not in "iu" and not np.all(rec == np.round(rec))):
@@ -355,7 +355,10 @@ def gd_times(problems, *, seeds, lam, eta, eps, c, horizon=None):
         ``seed``, ``t1``, ``t2``, ``grokking_time`` ... per problem, with the
         conventions of :data:`theory.ridge.TIME_DEFINITIONS` restricted to
         the simulated horizon (``t2 = None``: not reached within it;
-        ``t1 = None``: ``L_n`` still ``>= eps`` at the horizon).
+        ``t1 = None``: ``L_n`` still ``>= eps`` at the horizon).  What the
+        horizon leaves open is None, never False: ``generalizes``,
+        ``overfitting_phase`` and ``groks`` are None when censored, and
+        ``undecided`` maps each such key to the reason.
     horizon : int
 
     Notes
@@ -394,18 +397,32 @@ def gd_times(problems, *, seeds, lam, eta, eps, c, horizon=None):
     runs = []
     for i, seed in enumerate(seeds):
         t1, t2 = out[i]
-        notes = []
+        notes, undecided = [], {}
         if t2 < 0:
             t2 = None
-            notes.append(f"L did not reach c within the GD horizon of {horizon} steps")
+            undecided["t2"] = undecided["generalizes"] = (
+                f"L did not reach c within the GD horizon of {horizon} steps: undecided, not "
+                f"'never' (the exact method decides it)")
         if t1 == horizon:
             t1 = None
-            notes.append(f"L_n was still >= eps at the horizon ({horizon} steps)")
+            undecided["t1"] = undecided["overfitting_phase"] = (
+                f"L_n was still >= eps at the horizon ({horizon} steps): t1 lies beyond it or "
+                f"is infinite")
         elif t1 == -1:
             notes.append("no overfitting phase: L_n < eps at every simulated step (t1 = -1)")
         grok = t2 - t1 if (t1 is not None and t1 >= 0 and t2 is not None) else None
+        if grok is not None:
+            groks = grok > 0
+        elif t1 == -1:
+            groks = False                    # no overfitting phase: nothing to grok
+        else:
+            groks = None
+            undecided["groks"] = undecided["grokking_time"] = (
+                "t1 or t2 lies beyond the GD horizon, so whether and when the run groks is "
+                "not decided by this simulation")
         runs.append({"seed": seed, "t1": t1, "t2": t2, "grokking_time": grok,
-                     "eps": eps, "c": c, "overfitting_phase": t1 is None or t1 >= 0,
-                     "generalizes": t2 is not None, "groks": grok is not None and grok > 0,
-                     "notes": notes})
+                     "eps": eps, "c": c,
+                     "overfitting_phase": None if "overfitting_phase" in undecided else t1 >= 0,
+                     "generalizes": None if "generalizes" in undecided else True,
+                     "groks": groks, "undecided": undecided, "notes": notes})
     return runs, horizon
