@@ -130,7 +130,7 @@ def register(theories, parser_class) -> None:
                    help="seeds: a count (3), a range (0-7) or a list (1,4,9) (default 1)")
     choice_flag(p, "--loss", ("mse", "ce"), "mse", "loss")
     p.add_argument("--quick", action="store_true",
-                   help="5 x 5 decoder-lr x decoder-wd grid at 1e4 steps, one seed (a few "
+                   help="5 x 5 decoder-lr x decoder-wd grid at 1.2e4 steps, one seed (a few "
                         "minutes on two cores; all four phases)")
     p.add_argument("--chunk-size", type=integer("--chunk-size", 1), default=4,
                    help="runs per stored chunk, integer >= 1 (default 4)")

@@ -23,6 +23,8 @@ the JSON of ``grokking boundary ridge``.  This module imports sympy.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from theory._version import __version__
@@ -102,6 +104,16 @@ def _solve_n() -> sp.Expr:
     return _S.m - sp.LambertW(alpha * sp.exp(alpha * _S.m) * sp.exp(-log_x)) / alpha
 
 
+@functools.lru_cache(maxsize=None)
+def _cached(solve_for: str) -> sp.Expr:
+    # sympy expressions are immutable: one derivation per process serves every caller
+    if solve_for == "lam":
+        return lam_star()
+    if solve_for == "nu2":
+        return _solve_nu2()
+    return _solve_n()
+
+
 def boundary_expression(solve_for: str = "lam") -> sp.Expr:
     """The Eq. (8) certification boundary solved for one parameter.
 
@@ -139,11 +151,7 @@ def boundary_expression(solve_for: str = "lam") -> sp.Expr:
     """
     if solve_for not in SOLVE_FOR:
         raise ValueError(f"solve_for must be one of {SOLVE_FOR}, got {solve_for!r}")
-    if solve_for == "lam":
-        return lam_star()
-    if solve_for == "nu2":
-        return _solve_nu2()
-    return _solve_n()
+    return _cached(solve_for)
 
 
 def boundary_report(solve_for: str = "lam", latex: bool = True) -> dict:
@@ -175,7 +183,7 @@ def boundary_report(solve_for: str = "lam", latex: bool = True) -> dict:
     side = {"lam": "lam < boundary", "nu2": "nu2 > boundary", "n": "n < boundary"}[solve_for]
     mp = None
     if solve_for != "n":
-        mp = str(sp.simplify(expr.subs(_S.lmin_plus, marchenko_pastur_lmin())))
+        mp = str(expr.subs(_S.lmin_plus, marchenko_pastur_lmin()))
     assumptions = list(_ASSUMPTIONS)
     if solve_for == "n":
         assumptions.append("lmin_plus is held fixed while n varies (the Marchenko-Pastur "
