@@ -111,6 +111,12 @@ def _common(p, name: str) -> None:
     p.set_defaults(out=None)
 
 
+def _xy(p, x, y) -> None:
+    """``--x`` and ``--y`` with their defaults: each a ``(default, help)`` pair."""
+    for flag, (default, text) in (("--x", x), ("--y", y)):
+        p.add_argument(flag, metavar="AXIS", default=default, help=f"{text} (default {default})")
+
+
 def register(theories, parser_class) -> None:
     """Add ``grokking phase-diagram`` and ``grokking boundary``."""
     pd = theories.add_parser("phase-diagram", help="phase diagrams over hyperparameters "
@@ -138,20 +144,16 @@ def register(theories, parser_class) -> None:
     p.set_defaults(func=toy)
 
     p = verbs.add_parser("ridge", help="ridge: exact grokking time, Eq. (8) region, lam*")
-    p.add_argument("--x", metavar="AXIS", default="lam",
-                   help="x axis: lam, nu2, n, m or eta, as NAME, NAME=START:STOP:NUM[:log] or "
-                        "NAME=v1,... (default lam)")
-    p.add_argument("--y", metavar="AXIS", default="nu2", help="y axis (default nu2)")
+    _xy(p, ("lam", "x axis: lam, nu2, n, m or eta, as NAME, NAME=START:STOP:NUM[:log] or "
+                   "NAME=v1,..."), ("nu2", "y axis, as --x"))
     p.add_argument("--seeds", default=None, help="problem seeds (default 1)")
     _common(p, "ridge")
     p.set_defaults(func=ridge)
 
     p = verbs.add_parser("kernel", help="adaptive kernel, Model A: sigma2 x n phases")
-    p.add_argument("--x", metavar="AXIS", default="sigma2",
-                   help="noise axis: sigma2 or sigma2=START:STOP:NUM[:log] (default "
-                        "0.02..0.5, 17 log steps)")
-    p.add_argument("--y", metavar="AXIS", default="n",
-                   help="sample-size axis: n or n=START:STOP:NUM[:log] (default 300..12000)")
+    _xy(p, ("sigma2", "noise axis: sigma2 (0.02..0.5, 17 log steps) or "
+                      "sigma2=START:STOP:NUM[:log]"),
+        ("n", "sample-size axis: n (300..12000) or n=START:STOP:NUM[:log]"))
     _common(p, "kernel")
     p.set_defaults(func=kernel)
 

@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
@@ -38,6 +37,7 @@ import numpy as np
 
 from theory._json import jsonable
 from theory._version import __version__
+from validation._io import atomic_path
 
 __all__ = ["Axis", "Sweep", "SweepResult", "make_executor", "parse_axis", "run_sweep"]
 
@@ -339,32 +339,18 @@ class SweepResult:
 
 # ----------------------------------------------------------------------------- storage
 def _atomic_savez(path: str, arrays: dict) -> str:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:          # a file object: np.savez adds no ".npz" suffix
             np.savez(fh, **arrays)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path
 
 
 def _atomic_write_text(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 class _Store:
