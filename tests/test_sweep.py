@@ -195,3 +195,11 @@ def test_unreachable_scheduler_is_a_clear_error():
     pytest.importorskip("distributed")
     with pytest.raises(ValueError, match="cannot connect"):
         make_executor(scheduler="tcp://127.0.0.1:9", connect_timeout=1)
+
+
+def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
+    run_sweep(_sweep(), noisy_grid, executor="serial", progress=True)
+    out, err = capsys.readouterr()
+    assert out == "" and "sweep" in err and "24/24" in err
+    run_sweep(_sweep(), noisy_grid, executor="serial", progress=False)
+    assert capsys.readouterr() == ("", "")
