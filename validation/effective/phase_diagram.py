@@ -287,8 +287,11 @@ def toy_phase_diagram(x="decoder-lr", y="decoder-wd", *, steps=100_000, seeds=(0
               "fingerprint": sweep.fingerprint(), "version": __version__,
               "definitions": {
                   "phases": "Table 1 of Liu et al. (2022), theory.effective.classify_phase",
-                  "censored": "a threshold was not reached within the budget (memorization "
-                              "or confusion): the outcome is right-censored",
+                  "censored": "the run reached the budget with a threshold unreached "
+                              "(memorization or confusion): Table 1 decides the phase "
+                              "relative to the budget, the unreached time is right-censored "
+                              "(a longer budget may change the phase); steps == budget here, "
+                              "so no phase is left undecided (null)",
                   "steps_run": "updates the run took before it stopped (phase decided, "
                                "diverged or budget)",
                   "iter_train/iter_test": "first step with train / test accuracy >= "
