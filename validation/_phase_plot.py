@@ -131,8 +131,13 @@ def _hatch(ax, xe, ye, hatched, shape, label, handles):
         raise ValueError(f"hatched must have shape {tuple(shape)}, got {mask.shape}")
     if not mask.any():
         return None
-    art = ax.pcolor(xe, ye, np.ma.masked_where(~mask, np.ones(mask.shape)), hatch="///",
-                    alpha=0.0, edgecolor="0.6", linewidth=0)
+    from matplotlib.patches import Rectangle
+
+    art = []
+    for i, j in zip(*np.nonzero(mask)):             # one unfilled hatched rectangle per cell
+        art.append(ax.add_patch(Rectangle((xe[j], ye[i]), xe[j + 1] - xe[j], ye[i + 1] - ye[i],
+                                          fill=False, hatch="///", edgecolor="0.65",
+                                          linewidth=0)))
     handles.append(Patch(facecolor="white", edgecolor="0.4", hatch="///", label=label))
     return art
 

@@ -336,7 +336,7 @@ def plot_toy_phase_diagram(ax, result: dict) -> dict:
                          hatched=result["censored"],
                          hatch_label="censored (a threshold unreached at the budget)",
                          xlabel=_LABELS[x["name"]], ylabel=_LABELS[y["name"]])
-    cfg = result["config"]
+    cfg = result["config"].get("sweep", result["config"])    # the CLI nests it under "sweep"
     ax.set_title(f"toy model ({cfg['toy_config']['loss']}): "
                  + grid_title(x, y, f"{len(cfg['seeds'])} seed(s), budget {cfg['steps']:g} "
                                     "steps"), fontsize="medium")

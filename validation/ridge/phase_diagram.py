@@ -264,7 +264,7 @@ def plot_ridge_phase_diagram(ax, result: dict) -> dict:
         lines.append(line)
     handles = lines + art["handles"]
     leg = ax.legend(handles=handles, loc="lower left", fontsize="x-small", framealpha=0.85)
-    cfg = result["config"]
+    cfg = result["config"].get("sweep", result["config"])    # the CLI nests it under "sweep"
     ax.set_title("ridge regression: " + grid_title(x, y, f"{len(cfg['seeds'])} seed(s)"),
                  fontsize="medium")
     return {**art, "boundary": lines, "legend": leg}
