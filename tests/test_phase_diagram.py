@@ -180,3 +180,19 @@ def test_quick_diagram_shows_all_four_phases_in_the_paper_arrangement():
     assert ph[0][-1] == "memorization"       # large lr, no weight decay
     assert ph[-1][-1] == "confusion"         # large lr, large weight decay
     assert "grokking" in [row[0] for row in ph]   # grokking at the smallest lr
+
+
+def test_figure_hatches_exactly_the_censored_cells(tiny):
+    from matplotlib.figure import Figure
+
+    from validation.effective.phase_diagram import plot_toy_phase_diagram
+
+    ax = Figure().add_subplot()
+    art = plot_toy_phase_diagram(ax, tiny)
+    n_censored = sum(map(sum, tiny["censored"]))
+    hatches = art["hatch"] or []
+    assert len(hatches) == n_censored
+    assert all(h.get_hatch() == "///" and (h.get_alpha() is None or h.get_alpha() > 0)
+               for h in hatches)
+    labels = [t.get_text() for t in art["legend"].get_texts()]
+    assert set(p for row in tiny["phases"] for p in row) <= set(labels)

@@ -46,9 +46,18 @@ def cell_edges(values, scale="linear") -> np.ndarray:
     return np.concatenate([[v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]])
 
 
-def _axes_setup(ax, x_scale, y_scale, xlabel, ylabel):
+def _axes_setup(ax, x_scale, y_scale, xlabel, ylabel, xe, ye):
+    """Scales, labels, and limits fixed to the cells (boundaries drawn later do not widen them)."""
+    from matplotlib.ticker import NullFormatter
+
     ax.set_xscale("log" if x_scale == "log" else "linear")
     ax.set_yscale("log" if y_scale == "log" else "linear")
+    for axis, scale in ((ax.xaxis, x_scale), (ax.yaxis, y_scale)):
+        if scale == "log":
+            axis.set_minor_formatter(NullFormatter())
+    ax.set_xlim(xe[0], xe[-1])
+    ax.set_ylim(ye[0], ye[-1])
+    ax.set_autoscale_on(False)
     if xlabel:
         ax.set_xlabel(xlabel)
     if ylabel:
@@ -114,7 +123,7 @@ def plot_phase_map(ax, x, y, labels, *, categories, x_scale="linear", y_scale="l
     handles = [Patch(facecolor=PHASE_COLORS[c], edgecolor="0.5", label=c) for c in categories
                if np.any(lab == c)]
     hatch = _hatch(ax, xe, ye, hatched, lab.shape, hatch_label, handles)
-    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
+    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel, xe, ye)
     leg = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                     fontsize="small", frameon=False) if legend and handles else None
     return {"mesh": mesh, "hatch": hatch, "legend": leg}
@@ -196,7 +205,7 @@ def plot_value_map(ax, x, y, values, *, x_scale="linear", y_scale="linear", log_
     handles = [Patch(facecolor="0.85", edgecolor="0.5", label=missing_label)] \
         if zm.mask.any() else []
     hatch = _hatch(ax, xe, ye, hatched, z.shape, hatch_label, handles)
-    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel)
+    _axes_setup(ax, x_scale, y_scale, xlabel, ylabel, xe, ye)
     return {"mesh": mesh, "colorbar": cb, "hatch": hatch, "handles": handles}
 
 

@@ -151,7 +151,7 @@ def plot_kernel_phase_diagram(ax, result: dict) -> dict:
     crit = plot_boundary(ax, ln["sigma2_c"], ln["n"], label=r"critical line $\sigma^2_c(n)$",
                          color="crimson")
     spin = plot_boundary(ax, ln["sigma2_spinodal"], ln["n"], label=r"spinodal $\sigma^2_{sp}(n)$",
-                         color="white", linestyle="--")
+                         color="orange", linestyle="--")
     from matplotlib.patches import Patch
 
     from validation._phase_plot import PHASE_COLORS

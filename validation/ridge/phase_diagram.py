@@ -255,7 +255,7 @@ def plot_ridge_phase_diagram(ax, result: dict) -> dict:
             lam = np.array([np.nan if v is None else v for v in b[key]], float)
             xs, ys = (lam, b["values"]) if lam_on_x else (b["values"], lam)
             lines.append(plot_boundary(ax, xs, ys, label=label, linestyle=style,
-                                       color="crimson"))
+                                       color="crimson" if style == "-" else "white"))
     if result.get("nu2_vacuity") is not None:
         v = result["nu2_vacuity"]
         line = ax.axhline(v, color="orange", linestyle=":", linewidth=2) if y["name"] == "nu2" \
