@@ -104,9 +104,10 @@ def _common(p, name: str) -> None:
                         f"JSON sidecar and the resumable chunk store DIR/{name}_store")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of a running Dask scheduler (tcp://host:8786); needs "
-                        "pip install 'grokking-theory[distributed]' (default: local threads)")
+                        "pip install 'grokking-theory[distributed]' (default: local processes)")
     p.add_argument("--workers", type=integer("--workers", 1), default=None,
-                   help="local worker threads, integer >= 1 (default: one per core)")
+                   help="local worker processes, integer >= 1 (default: one per core; 1 runs "
+                        "in the calling process)")
     add_progress_flags(p)
     p.set_defaults(out=None)
 

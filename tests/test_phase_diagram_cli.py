@@ -17,7 +17,8 @@ def _run(capsys, argv):
 
 def test_toy_cli_contract_and_resume(capsys, tmp_path):
     argv = ["phase-diagram", "toy", "--x", "decoder-lr=1e-3,1e-2", "--y", "decoder-wd=0",
-            "--steps", "20", "--seeds", "2", "--no-progress", "--out", str(tmp_path)]
+            "--steps", "20", "--seeds", "2", "--workers", "1", "--no-progress", "--out",
+            str(tmp_path)]
     code, doc, err = _run(capsys, argv)
     assert code == 0 and err == ""
     assert doc["x"] == {"name": "decoder-lr", "values": [0.001, 0.01], "scale": "values"}
@@ -46,11 +47,13 @@ def test_toy_cli_bad_input_is_one_line_on_stderr(capsys, tmp_path, argv, match):
 
 def test_ridge_and_kernel_cli(capsys, tmp_path):
     code, doc, _ = _run(capsys, ["phase-diagram", "ridge", "--x", "lam=1e-4,1e-2", "--y",
-                                 "nu2=1", "--no-progress", "--out", str(tmp_path / "r")])
+                                 "nu2=1", "--workers", "1", "--no-progress", "--out",
+                                 str(tmp_path / "r")])
     assert code == 0 and doc["certified"] == [[True, False]]
     assert doc["boundary"]["expression"] == str(boundary_expression("lam"))
     code, doc, _ = _run(capsys, ["phase-diagram", "kernel", "--x", "sigma2=0.1,0.3", "--y",
-                                 "n=3000", "--no-progress", "--out", str(tmp_path / "k")])
+                                 "n=3000", "--workers", "1", "--no-progress", "--out",
+                                 str(tmp_path / "k")])
     assert code == 0 and doc["phases"] == [["GMFL-I", "GFL"]]
     assert doc["config"]["theory"] == "adaptive_kernel"
 
