@@ -1,8 +1,8 @@
 """``grokking phase-diagram toy|ridge|kernel`` and ``grokking boundary ridge``.
 
 Phase diagrams are figure jobs (``--out DIR``: PNG, PDF, JSON sidecar, and the
-resumable chunk store ``DIR/<name>_store``; rerunning the same command resumes
-an interrupted sweep).  ``--scheduler ADDRESS`` runs the grid on an existing
+resumable chunk store ``DIR/<figure name>_store``; rerunning the same command
+resumes an interrupted sweep).  ``--scheduler ADDRESS`` runs the grid on an existing
 Dask cluster (optional extra ``[distributed]``).
 """
 
@@ -52,7 +52,7 @@ def toy(args) -> dict:
     steps = 100_000 if args.steps is None else args.steps
     result = toy_phase_diagram(args.x or "decoder-lr", args.y or "decoder-wd", steps=steps,
                                seeds=seeds, loss=args.loss, quick=args.quick,
-                               chunk_size=args.chunk_size, **_run_options(args, "toy"))
+                               chunk_size=args.chunk_size, **_run_options(args, "toy_phase_diagram"))
     files = save_toy_phase_figure(result, args.out_dir)
     return _finish(args, "toy", result, files, {
         "x": args.x, "y": args.y, "steps": result["config"]["steps"],
@@ -65,8 +65,9 @@ def ridge(args) -> dict:
     from validation.ridge.phase_diagram import ridge_phase_diagram, save_ridge_phase_figure
 
     seeds = parse_seeds(args.seeds) if args.seeds is not None else [0]
-    result = ridge_phase_diagram(args.x, args.y, seeds=seeds, **_run_options(args, "ridge"))
-    files = save_ridge_phase_figure(result, args.out_dir)
+    name = "ridge_phase_{}_{}".format(*(a.partition("=")[0].strip() for a in (args.x, args.y)))
+    result = ridge_phase_diagram(args.x, args.y, seeds=seeds, **_run_options(args, name))
+    files = save_ridge_phase_figure(result, args.out_dir, name)
     return _finish(args, "ridge", result, files, {"x": args.x, "y": args.y, "seeds": seeds,
                                                   "scheduler": args.scheduler,
                                                   "out": args.out_dir})
@@ -79,7 +80,7 @@ def kernel(args) -> dict:
         save_kernel_phase_figure,
     )
 
-    result = kernel_phase_diagram(args.x, args.y, **_run_options(args, "kernel"))
+    result = kernel_phase_diagram(args.x, args.y, **_run_options(args, "kernel_phase_diagram"))
     files = save_kernel_phase_figure(result, args.out_dir)
     return _finish(args, "kernel", result, files, {"x": args.x, "y": args.y,
                                                    "scheduler": args.scheduler,
@@ -101,7 +102,8 @@ def boundary(args) -> dict:
 def _common(p, name: str) -> None:
     p.add_argument("--out", dest="out_dir", metavar="DIR", required=True,
                    help="output directory (created if missing): the figure (PNG, PDF), its "
-                        f"JSON sidecar and the resumable chunk store DIR/{name}_store")
+                        f"JSON sidecar and the resumable chunk store DIR/{name}_store "
+                        "(rerun the same command to resume)")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of a running Dask scheduler (tcp://host:8786); needs "
                         "pip install 'grokking-theory[distributed]' (default: local processes)")
@@ -141,21 +143,21 @@ def register(theories, parser_class) -> None:
                         "minutes on two cores; all four phases)")
     p.add_argument("--chunk-size", type=integer("--chunk-size", 1), default=4,
                    help="runs per stored chunk, integer >= 1 (default 4)")
-    _common(p, "toy")
+    _common(p, "toy_phase_diagram")
     p.set_defaults(func=toy)
 
     p = verbs.add_parser("ridge", help="ridge: exact grokking time, Eq. (8) region, lam*")
     _xy(p, ("lam", "x axis: lam, nu2, n, m or eta, as NAME, NAME=START:STOP:NUM[:log] or "
                    "NAME=v1,..."), ("nu2", "y axis, as --x"))
     p.add_argument("--seeds", default=None, help="problem seeds (default 1)")
-    _common(p, "ridge")
+    _common(p, "ridge_phase_X_Y")
     p.set_defaults(func=ridge)
 
     p = verbs.add_parser("kernel", help="adaptive kernel, Model A: sigma2 x n phases")
     _xy(p, ("sigma2", "noise axis: sigma2 (0.02..0.5, 17 log steps) or "
                       "sigma2=START:STOP:NUM[:log]"),
         ("n", "sample-size axis: n (300..12000) or n=START:STOP:NUM[:log]"))
-    _common(p, "kernel")
+    _common(p, "kernel_phase_diagram")
     p.set_defaults(func=kernel)
 
     b = theories.add_parser("boundary", help="symbolic boundaries of the theories")
