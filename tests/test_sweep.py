@@ -203,3 +203,20 @@ def test_progress_bar_goes_to_stderr_only_when_asked(capsys):
     assert out == "" and "sweep" in err and "24/24" in err
     run_sweep(_sweep(), noisy_grid, executor="serial", progress=False)
     assert capsys.readouterr() == ("", "")
+
+
+def test_unguarded_script_with_processes_gets_a_clear_error(tmp_path):
+    """Spawned workers re-import an unguarded main module: say so instead of BrokenProcessPool."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {HERE!r})
+        from _sweep_funcs import noisy_grid
+        from test_sweep import _sweep
+        from validation.sweep import run_sweep
+        run_sweep(_sweep(), noisy_grid, executor="processes", max_workers=2, progress=False)
+    """))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode != 0
+    assert 'if __name__ == "__main__":' in proc.stderr

@@ -29,7 +29,7 @@ import os
 import sys
 import threading
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import BrokenExecutor, Executor, ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -551,8 +551,15 @@ def run_sweep(sweep: Sweep, func, *, store=None, executor=None, scheduler=None,
                 finish(k, func(sweep.points(k)))
         else:
             futures = {ex.submit(func, sweep.points(k)): k for k in missing}
-            for fut in as_completed(futures):
-                finish(futures[fut], fut.result())
+            try:
+                for fut in as_completed(futures):
+                    finish(futures[fut], fut.result())
+            except BrokenExecutor as exc:
+                raise RuntimeError(
+                    f"a sweep worker died ({type(exc).__name__}); with the process executor "
+                    "a script must call the sweep under `if __name__ == \"__main__\":` "
+                    "(spawned workers re-import the main module), or pass "
+                    "executor='serial'; finished chunks are kept in the store") from exc
     finally:
         close()
         if bar is not None:
