@@ -52,7 +52,8 @@ def toy(args) -> dict:
     steps = 100_000 if args.steps is None else args.steps
     result = toy_phase_diagram(args.x or "decoder-lr", args.y or "decoder-wd", steps=steps,
                                seeds=seeds, loss=args.loss, quick=args.quick,
-                               chunk_size=args.chunk_size, **_run_options(args, "toy_phase_diagram"))
+                               chunk_size=args.chunk_size,
+                               **_run_options(args, "toy_phase_diagram"))
     files = save_toy_phase_figure(result, args.out_dir)
     return _finish(args, "toy", result, files, {
         "x": args.x, "y": args.y, "steps": result["config"]["steps"],

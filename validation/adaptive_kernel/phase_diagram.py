@@ -22,7 +22,8 @@ from theory._version import __version__
 from theory.adaptive_kernel.model_a import BASE_MODEL_A, ModelAConfig, critical_point, phase_point
 from validation.sweep import Axis, Sweep, parse_axis, run_sweep
 
-__all__ = ["KERNEL_AXES", "KERNEL_PHASES", "kernel_phase_diagram", "plot_kernel_phase_diagram", "save_kernel_phase_figure"]
+__all__ = ["KERNEL_AXES", "KERNEL_PHASES", "kernel_phase_diagram", "plot_kernel_phase_diagram",
+           "save_kernel_phase_figure"]
 
 KERNEL_PHASES = ("GFL", "GMFL-I", "GMFL-II")
 

@@ -33,8 +33,9 @@ from theory.effective.phases import PHASES, PhaseDefinition, classify_phase
 from validation.effective.toy import RunBatch, ToyConfig, train_toy
 from validation.sweep import Axis, Sweep, one_blas_thread, parse_axis, run_sweep
 
-__all__ = ["AXIS_NAMES", "FIXED_DEFAULTS", "PAPER_GRIDS", "QUICK", "PHASE_ORDER",
-           "toy_axes", "toy_phase_diagram", "toy_phase_sweep", "plot_toy_phase_diagram", "save_toy_phase_figure"]
+__all__ = ["AXIS_NAMES", "FIXED_DEFAULTS", "PAPER_GRIDS", "QUICK", "PHASE_ORDER", "toy_axes",
+           "toy_phase_diagram", "toy_phase_sweep", "plot_toy_phase_diagram",
+           "save_toy_phase_figure"]
 
 #: Axis names of the CLI and the RunBatch field each one sets.
 AXIS_NAMES = {"decoder-lr": "decoder_lr", "decoder-wd": "decoder_wd", "repr-lr": "repr_lr",

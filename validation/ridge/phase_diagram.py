@@ -26,7 +26,8 @@ from theory.ridge import TIME_DEFINITIONS, grokking_times, sample_problem
 from theory.ridge.bounds import eq8_t1_upper, eq8_t2_lower
 from validation.sweep import Axis, Sweep, one_blas_thread, parse_axis, run_sweep
 
-__all__ = ["RIDGE_AXES", "RIDGE_DEFAULTS", "ridge_axes", "ridge_phase_diagram", "plot_ridge_phase_diagram", "save_ridge_phase_figure"]
+__all__ = ["RIDGE_AXES", "RIDGE_DEFAULTS", "ridge_axes", "ridge_phase_diagram",
+           "plot_ridge_phase_diagram", "save_ridge_phase_figure"]
 
 #: Fixed parameters (the paper's Sec. 5.1 defaults).
 RIDGE_DEFAULTS = {"n": 100, "m": 1000, "nu2": 1.0, "lam": 1e-4, "eta": 1.0, "eps": 0.01,
