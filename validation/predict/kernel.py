@@ -123,6 +123,10 @@ def _summary(out, sigma2) -> str:
     if out["regime"] == "feature_learning":
         head = (f"learns the feature ({phase}{', mixed phase' if phase == 'GMFL-I' else ''}): "
                 f"sigma2 = {sigma2:g} is {rel}")
+        st = out["state"]
+        if out["model"] == "cubic" and out["parameters_eps"]:
+            more += (f"; {st['n_specialised']:.1f} specialised neurons carry "
+                     f"{st['cubic_learned'] / out['parameters_eps']:.0%} of the cubic term")
     elif out["regime"] == "metastable":
         head = (f"kernel regime (GFL) at equilibrium, in the metastable window: sigma2 = "
                 f"{sigma2:g} is {rel}, below the spinodal")
@@ -200,7 +204,8 @@ def predict_kernel(sigma2: float, *, model: str = "cubic", n: float = 3000.0,
         source = ("theory.adaptive_kernel.thresholds (closed-form sigma2_I, sigma2_II, "
                   "spinodal) and self_consistent_a (finite-P |a|)")
     out["groks"] = out["feature_learning"]
-    out["summary"] = _summary(out, sigma2)
+    out["summary"] = _summary({**out, "parameters_eps": eps if model == "cubic" else None},
+                              sigma2)
     out["evidence"] = {"method": "theory: adaptive-kernel mean field (scaling limit)",
                        "source": source, "simulation": None}
     out["warnings"] = warnings_

@@ -190,7 +190,7 @@ def _split_theory(split, eta, threshold) -> dict:
            "test_label_coverage": cover, "train_pairs": split.train_pairs.tolist()}
     if cover < threshold:
         out.update(decided=True, certainty="proof", short=(
-            f"its test labels are only {cover:.0%} covered by training labels, so test "
+            f"only {cover:.0%} of its test samples have a label seen in training, so test "
             f"accuracy cannot reach {threshold:g}"), reason=(
             f"only {cover:.0%} of the test samples have a label that occurs in training (< "
             f"{threshold:g}): the others can be right only by chance, so test accuracy cannot "
@@ -293,7 +293,7 @@ def _phase_summary(per_seed, definition, steps) -> dict:
                        f"{definition.budget}-step budget (more --steps decides them)")
         if all(r["phase"] is None and r["candidates"] == _NO_GENERALIZATION for r in per_seed):
             reason = ("the theory rules out comprehension and grokking on every seed; "
-                      "memorization vs confusion is not decided (simulate=always trains them)")
+                      "memorization vs confusion is not decided (--simulate always trains them)")
     return {"phase": phase, "groks": groks, "candidates": cands, "counts": counts,
             "n_seeds": k, "reason": reason, "definition": definition.to_dict(),
             "steps": steps}
@@ -440,7 +440,7 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
                     "exact": True, "n_evaluated": 1}
     nh = {"median": _n_h(lam["median"], repr_lr), "q25": _n_h(lam["q75"], repr_lr),
           "q75": _n_h(lam["q25"], repr_lr),
-          "fraction_lambda3_zero": 1.0 - pg["value"], "eta": repr_lr,
+          "fraction_lambda3_zero": round(1.0 - pg["value"], 12), "eta": repr_lr,
           "lambda3": {k: (None if not np.isfinite(v) else float(v)) for k, v in lam.items()},
           "definition": "n_h = 1/(lambda3 eta_repr) steps over the splits that force the "
                         "structure (lambda3 > 0); convergence ~3 n_h; the fraction with "
