@@ -440,7 +440,7 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
                     "exact": True, "n_evaluated": 1}
     nh = {"median": _n_h(lam["median"], repr_lr), "q25": _n_h(lam["q75"], repr_lr),
           "q75": _n_h(lam["q25"], repr_lr),
-          "fraction_lambda3_zero": round(1.0 - pg["value"], 12), "eta": repr_lr,
+          "fraction_lambda3_zero": 1.0 - pg["value"], "eta": repr_lr,
           "lambda3": {k: (None if not np.isfinite(v) else float(v)) for k, v in lam.items()},
           "definition": "n_h = 1/(lambda3 eta_repr) steps over the splits that force the "
                         "structure (lambda3 > 0); convergence ~3 n_h; the fraction with "
