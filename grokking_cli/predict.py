@@ -8,6 +8,7 @@ verbs (the same names, ranges and defaults), one JSON answer with a plain
 from __future__ import annotations
 
 from grokking_cli.common import (
+    UsageError,
     add_out_file,
     add_progress_flags,
     choice_flag,
@@ -43,6 +44,9 @@ def toy(args) -> dict:
     from validation.predict import predict_toy, read_split
 
     seeds = parse_seeds(args.seeds)
+    if args.repr_lr <= 0:
+        raise UsageError("--repr-lr must be > 0 for predict toy (n_h = 1/(lambda3 eta_repr)), "
+                         f"got {args.repr_lr:g}")
     task = ArithmeticTask(args.p, modular=args.modular)
     split = None
     if args.split is not None:
@@ -92,7 +96,7 @@ def curve(args) -> dict:
 
 
 def _add_toy_flags(p) -> None:
-    from grokking_cli.effective import _unit, add_task
+    from grokking_cli.effective import add_task, add_toy_training
 
     add_task(p)
     p.add_argument("--train-size", type=integer("--train-size", 1), default=None,
@@ -101,32 +105,15 @@ def _add_toy_flags(p) -> None:
     p.add_argument("--split", metavar="FILE", default=None,
                    help="your training pairs instead of random splits: CSV 'a,b' per line "
                         "(optional header a,b) or JSON [[a, b], ...] / {\"train_pairs\": ...}")
-    g = p.add_argument_group("training (defaults: the spec's toy model)")
-    g.add_argument("--repr-lr", type=real("--repr-lr", 0, lo_open=True), default=1e-3,
-                   help="embedding Adam learning rate eta_repr, > 0 (default 1e-3)")
-    g.add_argument("--repr-wd", type=real("--repr-wd", 0), default=0.0,
-                   help="embedding weight decay, >= 0 (default 0)")
-    g.add_argument("--decoder-lr", type=real("--decoder-lr", 0), default=1e-4,
-                   help="decoder AdamW learning rate, >= 0 (default 1e-4)")
-    g.add_argument("--decoder-wd", type=real("--decoder-wd", 0), default=0.0,
-                   help="decoder weight decay, >= 0 (default 0)")
-    choice_flag(g, "--loss", ("mse", "ce"), "mse", "loss")
-    g = p.add_argument_group("phase and simulation")
+    add_toy_training(p.add_argument_group("training and phases (defaults: the spec's toy "
+                                          "model, Table 1)"))
+    g = p.add_argument_group("simulation")
     choice_flag(g, "--simulate", ("auto", "always", "never"), "auto",
                 "auto: simulate only the seeds the theory does not decide")
     g.add_argument("--seeds", default="0-3", help="runs: count, range or list (default 0-3)")
     g.add_argument("--steps", type=integer("--steps", 1, 10 ** 7), default=10_000,
                    help="simulated steps per run, integer >= 1 (default 1e4; runs stop once "
                         "decided; fewer than --budget can leave a run censored)")
-    g.add_argument("--budget", type=integer("--budget", 1), default=100_000,
-                   help="phase budget in steps (Table 1), integer >= 1 (default 1e5)")
-    g.add_argument("--acc-threshold", type=_unit("--acc-threshold"), default=0.9,
-                   help="accuracy threshold, in (0, 1] (default 0.9)")
-    g.add_argument("--lag", type=integer("--lag", 0), default=1000,
-                   help="comprehension lag in steps, integer >= 0 (default 1000)")
-    g.add_argument("--width", type=integer("--width", 1), default=200,
-                   help="decoder width, integer >= 1 (default 200)")
-    choice_flag(g, "--dtype", ("float32", "float64"), "float32", "simulation precision")
     add_progress_flags(p)
     g = p.add_argument_group("random-split statistics (as 'effective critical')")
     g.add_argument("--trials", type=integer("--trials", 1), default=1000,

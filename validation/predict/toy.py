@@ -189,24 +189,25 @@ def _split_theory(split, eta, threshold) -> dict:
            "lambda3": a.lambda3, "n_h": a.n_h, "acc_bar_test": a.acc_bar_test,
            "test_label_coverage": cover, "train_pairs": split.train_pairs.tolist()}
     if cover < threshold:
-        out.update(decided=True, certainty="proof", short=(
+        certainty, short, reason = "proof", (
             f"only {cover:.0%} of its test samples have a label seen in training, so test "
-            f"accuracy cannot reach {threshold:g}"), reason=(
+            f"accuracy cannot reach {threshold:g}"), (
             f"only {cover:.0%} of the test samples have a label that occurs in training (< "
             f"{threshold:g}): the others can be right only by chance, so test accuracy cannot "
-            f"reach {threshold:g}: no comprehension, no grokking"))
+            f"reach {threshold:g}: no comprehension, no grokking")
     elif not a.forced and a.acc_bar_test < threshold:
-        out.update(decided=True, certainty="prediction", short=(
+        certainty, short, reason = "prediction", (
             f"it does not force the linear structure and predicts test accuracy "
-            f"{a.acc_bar_test:.2f}"), reason=(
+            f"{a.acc_bar_test:.2f}"), (
             f"the split does not force the linear structure (n0 = {a.n0}) and the "
             f"parallelograms it implies predict test accuracy {a.acc_bar_test:.2f} < "
-            f"{threshold:g} (effective theory; not a proof)"))
+            f"{threshold:g} (effective theory; not a proof)")
     else:
-        out.update(decided=False, certainty=None, short=None, reason=(
+        certainty, short, reason = None, None, (
             "the theory allows generalization here (test labels covered"
             + (", structure forced" if a.forced else "") + "); whether and when it happens "
-            "depends on the decoder: simulated"))
+            "depends on the decoder: simulated")
+    out.update(decided=certainty is not None, certainty=certainty, short=short, reason=reason)
     return out
 
 
