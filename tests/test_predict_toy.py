@@ -162,6 +162,21 @@ def test_simulation_matches_effective_train(capsys):
     assert pred["evidence"]["simulation"]["seeds"] == [0, 1]
 
 
+def test_a_given_split_is_simulated_on_every_seed(tmp_path, capsys):
+    task = ArithmeticTask(5)
+    pairs = task.pairs[[0, 1, 2, 3, 4, 5, 6, 8, 9, 11, 12, 13, 14]].tolist()   # test (1,3), (2,3)
+    split = split_from_pairs(task, pairs)
+    assert label_coverage(split) >= 0.9 and analyze_split(split).forced   # theory undecided
+    path = tmp_path / "split.csv"
+    path.write_text("".join(f"{a},{b}\n" for a, b in pairs))
+    out = cli(capsys, "predict", "toy", "--p", "5", "--split", str(path), "--width", "32",
+              "--steps", "200", "--seeds", "0-2", "--quiet")
+    per = out["phase"]["per_seed"]
+    assert [r["method"] for r in per] == ["simulation"] * 3
+    assert all(r["split"]["train_pairs"] == sorted(map(list, pairs)) for r in per)
+    assert out["phase"]["simulation"]["seeds"] == [0, 1, 2]
+
+
 def test_simulation_is_deterministic(capsys):
     first = cli(capsys, "predict", "toy", *FAST, "--simulate", "always")
     assert cli(capsys, "predict", "toy", *FAST, "--simulate", "always") == first
