@@ -289,6 +289,10 @@ def _phase_summary(per_seed, definition, steps) -> dict:
                 open_[key] = open_.get(key, 0) + 1
         parts += [f"{v} undecided ({key})" for key, v in open_.items()]
         reason = "no phase holds on more than half of the seeds: " + ", ".join(parts)
+        skipped = sum(r["method"] == "none" for r in per_seed)
+        if skipped:
+            reason += (f"; the theory does not decide {skipped} seed(s) and simulate='never' "
+                       f"skips their simulation")
         if any(r["simulation"] is not None and r["simulation"]["censored"] for r in per_seed):
             reason += (f"; censored runs were stopped at {steps} steps of the "
                        f"{definition.budget}-step budget (more --steps decides them)")
