@@ -177,6 +177,25 @@ def test_a_given_split_is_simulated_on_every_seed(tmp_path, capsys):
     assert out["phase"]["simulation"]["seeds"] == [0, 1, 2]
 
 
+def test_theory_and_simulation_combine(capsys):
+    # --simulate always on seeds the theory decides: a run that fits its training set but
+    # not (yet) its test set could still grok or memorize (or comprehend) as far as the
+    # simulation alone knows; the theory rules generalization out: memorization
+    out = cli(capsys, "predict", "toy", "--p", "5", "--train-size", "11", "--decoder-lr",
+              "1e-3", "--repr-lr", "1e-2", "--decoder-wd", "1", "--width", "32", "--steps",
+              "1500", "--seeds", "0-1", "--simulate", "always", "--quiet")
+    d = PhaseDefinition()
+    for r in out["phase"]["per_seed"]:
+        sim = r["simulation"]
+        assert r["split"]["decided"] and sim["iter_train"] is not None
+        assert sim["iter_test"] is None
+        alone = phase_candidates(sim["iter_train"], None, 1500, d)
+        assert "grokking" in alone and "memorization" in alone
+        assert (r["method"], r["phase"], r["groks"]) == ("theory + simulation", "memorization",
+                                                         False)
+    assert out["phase"]["simulation"]["censored_seeds"] == []
+
+
 def test_simulation_is_deterministic(capsys):
     first = cli(capsys, "predict", "toy", *FAST, "--simulate", "always")
     assert cli(capsys, "predict", "toy", *FAST, "--simulate", "always") == first

@@ -408,10 +408,6 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
         sim_info = {"seeds": [seeds[i] for i in todo], "steps": steps, "budget": budget,
                     "stop_when_decided": True,
                     "run_steps": int(sum(r["stop_step"] for r in runs)),
-                    "censored_seeds": [seeds[i] for i, r in zip(todo, runs)
-                                       if len(phase_candidates(r["iter_train"], r["iter_test"],
-                                                               steps, definition,
-                                                               r["diverged"])) > 1],
                     "toy": cfg.to_dict()}
     per_seed = []
     for s, th, sim in zip(seeds, theory, sims):
@@ -422,6 +418,10 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
                                        "simulate='never'"})
         else:
             per_seed.append(_seed_result(s, th, sim, definition, steps))
+    if sim_info is not None:
+        sim_info["censored_seeds"] = [r["seed"] for r in per_seed
+                                      if r["simulation"] is not None
+                                      and r["simulation"]["censored"]]
     phase = _phase_summary(per_seed, definition, steps)
     phase["per_seed"] = per_seed
     phase["simulation"] = sim_info
