@@ -12,7 +12,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 
 from theory._version import __version__
 
@@ -152,28 +151,18 @@ def parse_seeds(text: str, flag: str = "--seeds") -> list[int]:
 
 # ---------------------------------------------------------------------------- output
 def atomic_write_text(path, text: str, flag: str = "--out") -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``.
+    """Write ``text`` to ``path`` atomically (:func:`validation._io.atomic_path`).
 
     An interrupted write leaves either the old file or none, never a partial one.
     """
+    from validation._io import atomic_path
+
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
     except OSError as exc:
         raise ValueError(f"{flag}: cannot write {path!r}: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise ValueError(f"{flag}: cannot write {path!r}: {exc.strerror}") from None
-        raise
 
 
 def emit(result: dict, out: str | None) -> None:

@@ -72,14 +72,15 @@ def problems(args, seeds):
 
 def times(args) -> dict:
     """``ridge times``: exact (or GD) t1, t2, grokking time per seed and their means."""
-    from theory.ridge import grokking_times
+    from theory.ridge import times_for_seeds
 
     seeds = parse_seeds(args.seeds)
     extra = {"method": args.method}
     if args.method == "exact":
-        runs = [dict(seed=s, **grokking_times(p, lam=args.lam, eta=args.eta, eps=args.eps,
-                                              c=args.c).to_dict())
-                for s, p in zip(seeds, problems(args, seeds))]
+        _check_size(args, seeds)
+        found = times_for_seeds(args.n, args.m, args.nu2, seeds, lam=args.lam, eta=args.eta,
+                                eps=args.eps, c=args.c, teacher_norm=args.teacher_norm)
+        runs = [dict(seed=s, **r.to_dict()) for s, r in zip(seeds, found)]
     else:
         from validation.ridge import gd_times
 
@@ -93,6 +94,10 @@ def times(args) -> dict:
 
         runs, horizon = gd_times(list(problems(args, seeds)), seeds=seeds, lam=args.lam,
                                  eta=args.eta, eps=args.eps, c=args.c, horizon=args.horizon)
+        diverged = [r for r in runs if r.get("diverged")]
+        if diverged:          # the same answer as --method exact: a step size GD cannot take
+            raise ValueError(f"--eta {args.eta:g}: {diverged[0]['notes'][0]} "
+                             f"(seed {diverged[0]['seed']})")
         extra["horizon"] = horizon
     stats = {"t1": summarize([r["t1"] for r in runs], lambda v: v < 0),
              "t2": summarize([r["t2"] for r in runs]),

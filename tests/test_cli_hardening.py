@@ -166,3 +166,23 @@ def test_out_file_is_written_atomically(capsys, tmp_path, monkeypatch):
     code, _, _ = call(capsys, "ridge", "times", "--seeds", "1", "--out", str(target))
     assert code == 130 and target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]     # no temporary left behind
+
+
+def test_interrupted_figure_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    # a figure job killed while saving: neither the target nor a temporary file remains
+    import matplotlib.figure
+
+    from validation._io import save_figure
+
+    fig = matplotlib.figure.Figure()
+    fig.add_subplot().plot([0, 1])
+    real_savefig = matplotlib.figure.Figure.savefig
+
+    def interrupted(self, fname, *args, **kwargs):
+        real_savefig(self, fname, *args, **kwargs)       # the bytes are on disk ...
+        raise KeyboardInterrupt                          # ... and the job dies before rename
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_figure(fig, tmp_path, "fig1", {"data": 1})
+    assert list(tmp_path.iterdir()) == []

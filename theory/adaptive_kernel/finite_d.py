@@ -16,13 +16,13 @@ histogram with.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import root
 
+from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
-from theory._json import jsonable
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
     gfl_solution,
@@ -92,7 +92,7 @@ def overlap_density(q, config: ModelAConfig, sigma2, b, c, d=None, points: int =
 
 
 @dataclass(frozen=True)
-class FiniteDSolution:
+class FiniteDSolution(ResultMixin):
     """Self-consistent Model A solution with the full overlap density at finite ``d``.
 
     Attributes
@@ -133,10 +133,6 @@ class FiniteDSolution:
     converged: bool
     start: str
     other_root: tuple | None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def _moments(config, sigma2, b, c, d, grid):

@@ -31,14 +31,14 @@ erratum 5 of the spec (``2 g = 4 sigma_a2 a^2 P^2/(N sigma2^2)`` with
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit
 
+from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int, warn_assumption
-from theory._json import jsonable
 
 __all__ = [
     "BASE_MODEL_B",
@@ -377,7 +377,7 @@ def phi_psi_mean(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> float:
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ModelBConfig:
+class ModelBConfig(ResultMixin):
     """Parameters of Model B (defaults: the paper's Fig. 3).
 
     Attributes
@@ -413,10 +413,6 @@ class ModelBConfig:
         sigma2 = check_positive("sigma2", sigma2)
         return 2.0 * self.sigma_a2 * self.P ** 2 / (self.N * sigma2 * sigma2)
 
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
-
 
 BASE_MODEL_B = ModelBConfig()
 """The paper's Fig. 3 parameters (N = 1000, P = 401, sigma_a2 = 0.002/N, gamma = 1e-4)."""
@@ -429,7 +425,7 @@ def _norm_factor(config: ModelBConfig, normalisation: str) -> float:
 
 
 @dataclass(frozen=True)
-class ModelBPoint:
+class ModelBPoint(ResultMixin):
     """Self-consistent Model B solution at one noise level.
 
     Attributes
@@ -458,10 +454,6 @@ class ModelBPoint:
     weight: float
     kernel_eigenvalue: float
     phase: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def _lambda(a, config, sigma2, norm, degeneracy, action_multiplier):
@@ -524,7 +516,7 @@ def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper"
 
 
 @dataclass(frozen=True)
-class ModelBCurve:
+class ModelBCurve(ResultMixin):
     """``|a|(sigma2)`` over a grid (arrays aligned with ``sigma2``)."""
 
     sigma2: np.ndarray
@@ -534,10 +526,6 @@ class ModelBCurve:
     weight: np.ndarray
     phase: tuple
     normalisation: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def self_consistent_curve(config: ModelBConfig = BASE_MODEL_B, sigma2=None,
@@ -562,7 +550,7 @@ def self_consistent_curve(config: ModelBConfig = BASE_MODEL_B, sigma2=None,
 
 
 @dataclass(frozen=True)
-class ModelBThresholds:
+class ModelBThresholds(ResultMixin):
     """Closed-form phase boundaries of Model B (scaling limit, sharp coexistence).
 
     Attributes
@@ -590,10 +578,6 @@ class ModelBThresholds:
     abs_a_II: float | None
     slope: float
     normalisation: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"

@@ -9,10 +9,11 @@ values, elasticities, and a point estimate of ``t2``.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_nonnegative, check_positive
 from theory.ridge.bounds import marchenko_pastur_lmin
 from theory.ridge.dynamics import dynamics
@@ -303,7 +304,7 @@ def grokking_onset_nu2(problem: RidgeProblem, *, lam, eta, eps, c, lower=1e-8, u
 
 
 @dataclass(frozen=True)
-class ControlReport:
+class ControlReport(ResultMixin):
     """Thresholds and sensitivities for one setting (see :func:`control_report`)."""
 
     lam_star: float
@@ -314,14 +315,6 @@ class ControlReport:
     elasticities_eq8: dict
     elasticities_exact: dict
     notes: tuple = ()
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["notes"] = list(self.notes)
-        for k in ("t2_point_estimate",):
-            if not np.isfinite(out[k]):
-                out[k] = None
-        return out
 
 
 def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:

@@ -45,12 +45,12 @@ subnormal); rescale them (``normalize``) first.
 from __future__ import annotations
 
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_finite_array
-from theory._json import jsonable
 
 __all__ = [
     "KERNELS",
@@ -71,7 +71,7 @@ _COMPLEXITIES = ("standard", "paper")
 
 
 @dataclass(frozen=True)
-class HjorthParameters:
+class HjorthParameters(ResultMixin):
     """Hjorth activity, mobility and complexity of one window.
 
     Attributes
@@ -93,10 +93,6 @@ class HjorthParameters:
     mobility: float
     complexity: float
     definition: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
 
 
 def _window(x) -> np.ndarray:
