@@ -39,6 +39,17 @@ def test_ridge_equals_ridge_times(capsys, flags):
         [(r["t1"], r["t2"]) for r in times["runs"]]
 
 
+def test_ridge_times_equal_the_unbatched_closed_form(capsys):
+    # an independent path: one sample_problem and grokking_times per seed, no batching
+    from theory.ridge import grokking_times, sample_problem
+
+    pred = cli(capsys, "predict", "ridge", *MIXED)
+    for r in pred["runs"]:
+        t = grokking_times(sample_problem(20, 100, 0.01, seed=r["seed"]), lam=1e-3, eta=1.0,
+                           eps=0.01, c=0.01)
+        assert (r["t1"], r["t2"], r["groks"]) == (t.t1, t.t2, t.groks)
+
+
 def test_ridge_groks_agrees_with_the_exact_times(capsys):
     times = cli(capsys, "ridge", "times", "--seeds", "2")
     assert all(r["t2"] - r["t1"] > 0 for r in times["runs"])      # both seeds grok
@@ -96,11 +107,14 @@ def test_ridge_bound_certifies_when_its_assumptions_hold(capsys):
             assert r["t2"] >= lower                   # the certificate holds on the data
 
 
-def test_ridge_lam_zero_gives_no_bound_with_reason(capsys):
-    # bounds_report needs lam > 0; the predictor says why instead of failing.  (The exact
-    # times at lam = 0 raise ArithmeticError in theory.ridge today: null with the reason.)
-    pred = cli(capsys, "predict", "ridge", "--lam", "0", "--seeds", "1")
-    assert pred["bound"]["t2_lower"] is None
+def test_ridge_lam_zero_never_generalizes_and_has_no_bound(capsys):
+    # without weight decay the null-space part never decays: ridge times says t2 = null
+    times = cli(capsys, "ridge", "times", "--lam", "0", "--seeds", "2")
+    assert all(r["t2"] is None for r in times["runs"])
+    pred = cli(capsys, "predict", "ridge", "--lam", "0", "--seeds", "2")
+    assert pred["groks"] is False
+    assert "never generalizes" in pred["summary"]
+    assert pred["bound"]["t2_lower"] is None        # bounds_report needs lam > 0: said why
     assert "lam = 0" in pred["bound"]["reason"]
 
 
@@ -111,9 +125,20 @@ def test_ridge_undecidable_times_are_null_with_reason(monkeypatch):
     def undecidable(*args, **kwargs):
         raise ArithmeticError("the limit of the loss equals the threshold to rounding")
 
-    monkeypatch.setattr(theory.ridge, "grokking_times", undecidable)
-    out = predict_ridge(n=10, m=40, seeds=[0, 1])
-    assert out["groks"] is None and out["t2"]["mean"] is None
+    real = theory.ridge.grokking_times
+
+    def undecidable_seed_1(problem, **kwargs):
+        if problem.seed == 1:
+            raise ArithmeticError("the limit of the loss equals the threshold to rounding")
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(theory.ridge, "grokking_times_many", undecidable)
+    monkeypatch.setattr(theory.ridge, "grokking_times", undecidable_seed_1)
+    out = predict_ridge(n=10, m=400, seeds=[0, 1])
+    assert out["groks"] is None and out["t2"]["seeds"] == [0]
+    assert out["runs"][0]["t2"] == real(theory.ridge.sample_problem(10, 400, seed=0), lam=1e-4,
+                                        eta=1.0, eps=0.01, c=0.01).t2
+    assert "seed 1 is undecidable" in out["groks_reason"]
     assert "undecidable in float64" in out["groks_reason"]
 
 

@@ -39,6 +39,22 @@ def _why(t) -> str:
     return f"generalizes (step {t.t2}) no later than it overfits (step {t.t1})"
 
 
+def _times(problems, lam, eta, eps, c) -> list:
+    """Exact times of each problem (batched); an undecidable problem gives its ArithmeticError."""
+    from theory.ridge import grokking_times, grokking_times_many
+
+    try:
+        return grokking_times_many(problems, lam=lam, eta=eta, eps=eps, c=c)
+    except ArithmeticError:
+        out = []
+        for problem in problems:                    # find which ones, keep the others
+            try:
+                out.append(grokking_times(problem, lam=lam, eta=eta, eps=eps, c=c))
+            except ArithmeticError as exc:
+                out.append(exc)
+        return out
+
+
 def _groks(runs, seeds) -> tuple:
     """All seeds agree -> (that verdict, reason); else (None, which seeds grok)."""
     verdicts = [r["groks"] for r in runs]
@@ -151,7 +167,9 @@ def predict_ridge(*, n: int = 100, m: int = 1000, nu2: float = 1.0, lam: float =
     seed: ``t2 - t1 > 0`` with an overfitting phase.  The means follow the
     same rule as ``ridge times`` (t1 over seeds with ``t1 >= 0``, t2 over
     finite t2, grokking time over seeds with both).  Cost per seed: one
-    ``n x m`` sample and its SVD (about 10 ms at the defaults).
+    ``n x m`` Gaussian sample (about 1 ms at the defaults), a batched
+    ``n x n`` ``eigh`` and, for the bound, the problem's spectrum again in
+    :func:`theory.ridge.bounds_report`.
 
     Examples
     --------
@@ -162,28 +180,31 @@ def predict_ridge(*, n: int = 100, m: int = 1000, nu2: float = 1.0, lam: float =
     >>> out["bound"]["assumptions_failed"]
     ['thm42_step_size']
     """
-    from theory.ridge import TIME_DEFINITIONS, bounds_report, grokking_times, sample_problem
+    from theory.ridge import TIME_DEFINITIONS, bounds_report, sample_problems
 
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
     runs, reports = [], [] if lam > 0 else None
-    for s in seeds:
-        problem = sample_problem(n, m, nu2, teacher_norm=teacher_norm, seed=s)
-        try:
-            t = grokking_times(problem, lam=lam, eta=eta, eps=eps, c=c)
-        except ArithmeticError as exc:      # a loss limit equal to its threshold in float64
-            runs.append({"seed": s, "t1": None, "t2": None, "grokking_time": None,
-                         "groks": None, "why": f"the exact times are undecidable in float64 "
-                                               f"({exc})", "notes": []})
-        else:
-            runs.append({"seed": s, "t1": t.t1, "t2": t.t2, "grokking_time": t.grokking_time,
-                         "groks": t.groks, "why": _why(t), "notes": list(t.notes)})
-        if reports is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")     # the failing assumptions are in the JSON
-                reports.append(bounds_report(problem, lam=lam, eta=eta, eps=eps, c=c,
-                                             delta=delta, warn=False))
+    # batches of <= 64 MiB of features, as theory.ridge.times_for_seeds (the 'ridge times' path)
+    chunk = max(1, (1 << 26) // (8 * max(1, int(n) * int(m))))
+    for start in range(0, len(seeds), chunk):
+        batch = seeds[start:start + chunk]
+        problems = sample_problems(n, m, nu2, batch, teacher_norm=teacher_norm)
+        for s, problem, t in zip(batch, problems, _times(problems, lam, eta, eps, c)):
+            if isinstance(t, ArithmeticError):    # a loss limit equal to its threshold
+                runs.append({"seed": s, "t1": None, "t2": None, "grokking_time": None,
+                             "groks": None, "why": f"the exact times are undecidable in "
+                                                   f"float64 ({t})", "notes": []})
+            else:
+                runs.append({"seed": s, "t1": t.t1, "t2": t.t2,
+                             "grokking_time": t.grokking_time, "groks": t.groks,
+                             "why": _why(t), "notes": list(t.notes)})
+            if reports is not None:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")     # the failing assumptions are in the JSON
+                    reports.append(bounds_report(problem, lam=lam, eta=eta, eps=eps, c=c,
+                                                 delta=delta, warn=False))
     t1 = [r["t1"] if r["t1"] is not None and r["t1"] >= 0 else None for r in runs]
     mean = {"t1": mean_defined(t1, seeds),
             "t2": mean_defined([r["t2"] for r in runs], seeds),
