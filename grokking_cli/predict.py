@@ -87,8 +87,53 @@ def kernel(args) -> dict:
     return _stamped(out, "kernel")
 
 
+def _early_model(name_or_path) -> bool:
+    """True for a shipped early-curve model or model file (False: a threshold-rule MODEL.json)."""
+    try:
+        from validation.spectral.io import is_early_model
+    except ImportError:                 # a build without the early-curve models
+        return False
+    return is_early_model(name_or_path)
+
+
+def _threshold_rule(args) -> dict:
+    """A MODEL.json of ``spectral calibrate``: its decision (a rule has no probability)."""
+    import argparse
+    import os
+
+    from grokking_cli.spectral import score
+
+    if not os.path.exists(args.model):
+        raise ValueError(f"--model: {args.model!r} is neither a shipped early-curve model nor "
+                         f"a file (give a model file, or a MODEL.json from 'grokking spectral "
+                         f"calibrate')")
+    out = score(argparse.Namespace(curve=args.curve, column=args.column, model=args.model))
+    rule = (f"{out['feature']} {'>=' if out['direction'] == 'higher' else '<='} "
+            f"{out['threshold']:.4g}")
+    verdict = "will generalize" if out["prediction"] else "will not generalize"
+    return {"probability": None, "prediction": out["prediction"],
+            "generalizes": out["prediction"], "groks": None,
+            "groks_reason": "a spectral threshold rule predicts whether the run generalizes, "
+                            "not whether generalization is delayed; see generalizes",
+            "score": out["score"], "threshold": out["threshold"], "feature": out["feature"],
+            "direction": out["direction"], "threshold_source": out["threshold_source"],
+            "summary": f"{verdict}: {out['feature']} = {out['score']:.4g} of the first "
+                       f"{out['config']['parameters']['spectral']['window']} steps, rule "
+                       f"{rule} (threshold rule from {args.model}; no probability)",
+            "evidence": {"method": "spectral threshold rule (grokking spectral score --model)",
+                         "features": {k: out[k] for k in ("activity", "mobility", "complexity")},
+                         "simulation": None},
+            "config": {"predict": "curve", "theory": "spectral",
+                       "paper": "Notsawo et al. 2023, arXiv 2306.13253",
+                       "parameters": {"curve": args.curve, "model": args.model,
+                                      "column": args.column},
+                       "answer": out["config"], "version": out["config"]["version"]}}
+
+
 def curve(args) -> dict:
     """``predict curve``: the early-curve model's probability for one learning curve."""
+    if not _early_model(args.model):
+        return _stamped(_threshold_rule(args), "curve")
     from validation.predict import predict_curve
 
     out = predict_curve(args.curve, model=args.model, column=args.column)
@@ -161,7 +206,8 @@ def register(theories, parser_class) -> None:
     p.add_argument("curve", metavar="CURVE.csv",
                    help="CSV with columns step, train_loss (others ignored)")
     p.add_argument("--model", default="toy",
-                   help="a shipped model name or a model FILE (default toy)")
+                   help="a shipped early-curve model name, an early-curve model FILE, or a "
+                        "MODEL.json from 'grokking spectral calibrate' (default toy)")
     p.add_argument("--column", default="train_loss",
                    help="column to analyse (default train_loss)")
     add_out_file(p)
