@@ -133,10 +133,14 @@ def _threshold_rule(args) -> dict:
 def curve(args) -> dict:
     """``predict curve``: the early-curve model's probability for one learning curve."""
     if not _early_model(args.model):
+        if args.split is not None:
+            raise ValueError("--split: a threshold rule uses the curve only; give an "
+                             "early-curve model with split features (--model toy_split)")
         return _stamped(_threshold_rule(args), "curve")
     from validation.predict import predict_curve
 
-    out = predict_curve(args.curve, model=args.model, column=args.column)
+    out = predict_curve(args.curve, model=args.model, column=args.column, split=args.split,
+                        repr_lr=args.repr_lr)
     return _stamped(out, "curve")
 
 
@@ -210,5 +214,10 @@ def register(theories, parser_class) -> None:
                         "MODEL.json from 'grokking spectral calibrate' (default toy)")
     p.add_argument("--column", default="train_loss",
                    help="column to analyse (default train_loss)")
+    p.add_argument("--split", metavar="FILE", default=None,
+                   help="the run's training pairs (as predict toy --split), for a model that "
+                        "uses the effective theory's verdict on them (toy_split)")
+    p.add_argument("--repr-lr", type=real("--repr-lr", 0, lo_open=True), default=1e-3,
+                   help="the run's embedding learning rate, for the split's n_h (default 1e-3)")
     add_out_file(p)
     p.set_defaults(func=curve)

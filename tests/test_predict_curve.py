@@ -50,3 +50,70 @@ def test_an_unknown_model_is_named(runs_dir, capsys):
     err = cli(capsys, "predict", "curve", str(runs_dir / "run0.csv"), "--model", "nosuch",
               expect=1)
     assert "--model" in err and "nosuch" in err
+
+
+# ---------------------------------------------------------------------------- early-curve models
+def _model_file(name):
+    import os
+
+    import theory.spectral
+
+    path = os.path.join(os.path.dirname(theory.spectral.__file__), "models", f"{name}.json")
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _write_curve(path, losses, stride=1):
+    path.write_text("step,train_loss\n" + "".join(f"{i * stride},{float(v)!r}\n"
+                                                  for i, v in enumerate(losses)))
+    return str(path)
+
+
+@pytest.mark.parametrize("name", ["toy", "modular"])
+def test_early_model_probability_is_the_fitted_models(tmp_path, capsys, name):
+    # reference runs stored with each model: scikit-learn's predict_proba at fitting time
+    for ref in _model_file(name)["reference_runs"]:
+        curve = _write_curve(tmp_path / "c.csv", ref["early_loss"])
+        pred = cli(capsys, "predict", "curve", curve, "--model", name)
+        assert pred["probability"] == pytest.approx(ref["probability_sklearn"], rel=1e-9)
+        assert pred["prediction"] == (ref["probability_sklearn"] >= 0.5) == pred["generalizes"]
+        assert pred["groks"] is None and "not whether" in pred["groks_reason"]
+        card = pred["model_card"]
+        assert card["name"] == name and card["held_out"]["auroc"]["estimate"] > 0.5
+        assert f"held-out AUROC {card['held_out']['auroc']['estimate']:.2f}" in pred["summary"]
+
+
+def test_combined_model_takes_the_runs_split(tmp_path, capsys):
+    # corpus run 71 (seed 100071): its split is the toy trainer's own run_split
+    from validation.effective import ToyConfig, run_split
+
+    ref = next(r for r in _model_file("toy_split")["reference_runs"] if r["run"] == 71)
+    corpus = np.load(_model_file_path("validation.spectral", "data/toy_corpus.npz"))
+    k = int(np.flatnonzero(corpus["seed"] == ref["seed"])[0])
+    split = run_split(ToyConfig(), int(ref["seed"]), int(corpus["settings__train_size"][k]))
+    pairs = tmp_path / "split.csv"
+    pairs.write_text("".join(f"{a},{b}\n" for a, b in split.train_pairs.tolist()))
+    curve = _write_curve(tmp_path / "c.csv", ref["early_loss"])
+    pred = cli(capsys, "predict", "curve", curve, "--model", "toy_split", "--split", str(pairs))
+    assert pred["evidence"]["split"] == pytest.approx(ref["split"], rel=1e-12)
+    assert pred["probability"] == pytest.approx(ref["probability_sklearn"], rel=1e-9)
+    err = cli(capsys, "predict", "curve", curve, "--model", "toy_split", expect=1)
+    assert "--split" in err
+    err = cli(capsys, "predict", "curve", curve, "--model", "toy", "--split", str(pairs),
+              expect=1)
+    assert "curve only" in err
+
+
+def _model_file_path(package, relative):
+    import importlib
+    import os
+
+    return os.path.join(os.path.dirname(importlib.import_module(package).__file__), relative)
+
+
+def test_a_curve_shorter_than_the_window_has_no_confident_answer(tmp_path, capsys):
+    curve = _write_curve(tmp_path / "c.csv", np.linspace(1.0, 0.5, 50))
+    pred = cli(capsys, "predict", "curve", curve, "--model", "toy")
+    assert pred["probability"] is None and pred["prediction"] is None
+    assert any("too short" in w for w in pred["warnings"])
+    assert pred["summary"].startswith("no confident answer")

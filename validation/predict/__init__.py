@@ -12,9 +12,11 @@ Every answer is a JSON-able dict with a one-sentence ``summary``, the ``evidence
 evidence does not decide, ``null`` with the reason.
 """
 
+from validation.predict.curve import predict_curve
 from validation.predict.kernel import predict_kernel
 from validation.predict.ridge import predict_ridge
 from validation.predict.split_file import SPLIT_FORMAT, read_split
 from validation.predict.toy import predict_toy
 
-__all__ = ["SPLIT_FORMAT", "predict_kernel", "predict_ridge", "predict_toy", "read_split"]
+__all__ = ["SPLIT_FORMAT", "predict_curve", "predict_kernel", "predict_ridge", "predict_toy",
+           "read_split"]
