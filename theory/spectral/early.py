@@ -9,23 +9,21 @@ why every model states the family it was fitted on and checks its range.
 With ``x`` the window (``W`` training losses, one per step), ``u = log(x /
 x[0])`` and ``u~`` its least-squares detrended copy:
 
-============================  ==================================================
-``log_activity``              ``log10`` Hjorth activity of ``x / x[0]`` with the
-                              mean removed (the paper's score, made scale-free)
-``log_activity_detrended``    ``log10 var(u~)``: oscillation energy around the
-                              trend of the log-loss
-``mobility``                  Hjorth mobility ``sqrt(m2 / m0)`` of ``u~``
-                              (paper's ``|omega|`` weight)
-``complexity``                standard Hjorth complexity ``sqrt(m4 m0) / m2`` of ``u~``
-``log_band_low``              ``log10`` energy of ``u~`` below 5 % of Nyquist
-``log_band_high``             ``log10`` energy of ``u~`` above 5 % of Nyquist
-``log_ratio_q25``             ``u`` at step ``W/4 - 1``
-``log_ratio_q50``             ``u`` at step ``W/2 - 1``
-``log_ratio_end``             ``u`` at step ``W - 1``
-``slope_end``                 least-squares slope of ``u`` over the last quarter
-                              of the window, times ``W`` (log-loss per window)
-``frac_up``                   fraction of steps at which the loss increases
-============================  ==================================================
+==========================  =========================================================
+``log_activity``            ``log10`` Hjorth activity of ``x / x[0]``, mean removed
+                            (the paper's score, made scale-free)
+``log_activity_detrended``  ``log10 var(u~)``: oscillation energy around the trend
+``mobility``                Hjorth mobility ``sqrt(m2 / m0)`` of ``u~`` (``|omega|``)
+``complexity``              standard Hjorth complexity ``sqrt(m4 m0) / m2`` of ``u~``
+``log_band_low``            ``log10`` energy of ``u~`` below 5 % of Nyquist
+``log_band_high``           ``log10`` energy of ``u~`` above 5 % of Nyquist
+``log_ratio_q25``           ``u`` at step ``W/4 - 1``
+``log_ratio_q50``           ``u`` at step ``W/2 - 1``
+``log_ratio_end``           ``u`` at step ``W - 1``
+``slope_end``               least-squares slope of ``u`` over the last quarter of
+                            the window, times ``W`` (log-loss per window)
+``frac_up``                 fraction of steps at which the loss increases
+==========================  =========================================================
 
 ``log10`` of an energy is floored at :data:`LOG_FLOOR` (a constant window has
 energy 0).

@@ -6,7 +6,8 @@ caller), standardisation, logistic coefficients, calibration, decision
 threshold, the feature range of its training corpus, the corpus it was fitted
 on (configuration and seeds, and the command that regenerates it) and its
 held-out metrics.  Applying one needs numpy only; fitting lives in
-:mod:`validation.spectral.fit` (scikit-learn).
+:mod:`validation.spectral.fit` (Newton's method in numpy, checked against
+scikit-learn in the tests).
 
 The probability is
 
@@ -230,8 +231,8 @@ class EarlyCurveModel:
         width = self.feature_max - self.feature_min
         lo = self.feature_min - RANGE_MARGIN * width
         hi = self.feature_max + RANGE_MARGIN * width
-        return [f"{n} = {v:.4g} is outside the training range [{a:.4g}, {b:.4g}] (+-{RANGE_MARGIN:g}"
-                f" of its width)" for n, v, a, b, lo_, hi_ in
+        return [f"{n} = {v:.4g} is outside the training range [{a:.4g}, {b:.4g}] "
+                f"(+-{RANGE_MARGIN:g} of its width)" for n, v, a, b, lo_, hi_ in
                 zip(self.features, values, self.feature_min, self.feature_max, lo, hi)
                 if not lo_ <= v <= hi_]
 

@@ -23,7 +23,8 @@ Corpora are saved as ``.npz`` (no pickles; the configuration as a JSON
 string) by :func:`save_family_corpus`; the package ships the full corpora in
 ``validation/spectral/data/`` and :func:`load_family_corpus` reads them.
 Regenerate one with ``python -m validation.spectral.families toy --out DIR``
-(or ``grokking spectral corpus --family toy --out DIR``).
+(the CLI verb ``grokking spectral corpus --family toy --out DIR`` wraps
+:func:`corpus_dict`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ import numpy as np
 from theory import __version__
 from theory.effective import PhaseDefinition, classify_phase
 
-__all__ = ["FAMILIES", "FamilyCorpus", "corpus_dict", "corpus_path", "family_grid", "generate_family_corpus",
+__all__ = ["FAMILIES", "FamilyCorpus", "corpus_dict", "corpus_path", "family_grid",
+           "generate_family_corpus",
            "load_family_corpus", "save_family_corpus"]
 
 #: Grids of each family; ``"reduced"`` is the slow test's, ``"quick"`` the quick figure job's.

@@ -350,7 +350,10 @@ def results_rst(report: dict) -> str:
 
 
 def main(argv=None) -> int:
-    """Rebuild the shipped models from the stored corpora: ``python -m validation.spectral.shipped``."""
+    """Rebuild the shipped models from the stored corpora.
+
+    ``python -m validation.spectral.shipped [--out DIR] [--report JSON] [--rst FILE]``.
+    """
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m validation.spectral.shipped")
