@@ -360,8 +360,9 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
     to the interpolation between two neighbouring splits).  The toy model
     uses Adam, whose step is not ``eta`` times the gradient, so ``n_h`` is the
     theory's time scale, not a step count to the digit.  Simulation cost:
-    at most ``len(seeds) * steps`` run-steps of about 6 M multiply-adds
-    (about 12 s for the defaults on 2 free cores; runs stop when decided).
+    at most ``len(seeds) * steps`` run-steps of about 6 M multiply-adds; runs
+    stop when decided (the defaults at 45 of 55 samples: 23 772 run-steps,
+    10 s of CPU, measured).
 
     Examples
     --------
