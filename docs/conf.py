@@ -136,6 +136,17 @@ GALLERY_CAPTIONS = {
                         "limit; (b) learned cubic and (c) linear components vs sigma2.",
     "fig3_model_b.png": "Fig. 3 (adaptive kernel): Model B action profiles along "
                         "Phi = Psi and the learned target component 1 - |a| vs sigma2.",
+    "toy_phase_diagram.png": "Toy model phase diagram (grokking phase-diagram toy): "
+                             "comprehension, grokking, memorization and confusion (Table 1) "
+                             "over decoder lr x decoder weight decay; hatched cells are "
+                             "censored (a threshold unreached at the budget).",
+    "ridge_phase_lam_nu2.png": "Ridge phase diagram: exact grokking time over lam x nu2, "
+                               "the Eq. (8) certified region hatched, lam* and the nu2 "
+                               "vacuity threshold drawn over it.",
+    "ridge_phase_lam_n.png": "Ridge phase diagram: exact grokking time over lam x n with "
+                             "the Eq. (8) certified region and lam*(n).",
+    "kernel_phase_diagram.png": "Adaptive kernel, Model A: mean-field phases over sigma2 x n "
+                                "with the critical line and the spinodal.",
 }
 
 

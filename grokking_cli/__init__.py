@@ -33,7 +33,8 @@ from theory._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_MODULES = ("ridge", "effective", "spectral", "kernel", "reproduce", "all")
+_MODULES = ("ridge", "effective", "spectral", "kernel", "predict", "phase_diagram",
+            "reproduce", "all")
 
 
 def build_parser() -> Parser:
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "func", None) is None:
             if args.theory is None:
                 raise UsageError("grokking: choose a command (ridge, effective, spectral, "
-                                 "kernel, reproduce, all); see grokking --help")
+                                 "kernel, predict, phase-diagram, boundary, reproduce, "
+                                 "all); see grokking --help")
             raise UsageError(f"grokking {args.theory}: choose a verb; "
                              f"see grokking {args.theory} --help")
         resolve_progress(args)

@@ -160,27 +160,36 @@ def test_kernel_rows_use_standard_errors_and_refuse_two_sets():
 
 def _spectral_report(n_pos):
     def score(est, low, high):
-        return {"auroc": {"estimate": est, "low": low, "high": high}, "n_pos": n_pos,
-                "n_neg": 40}
-    group = {"activity": score(0.8, 0.65, 0.92), "loss_at_end": score(0.7, 0.5, 0.85),
-             "final_slope": score(0.72, 0.55, 0.86)}
-    return {"results": {"pooled": group, "modular": group, "toy": group},
-            "config": {"feature": "activity"}}
+        return {"estimate": est, "low": low, "high": high}
+    auroc = {"activity": score(0.8, 0.65, 0.92), "early": score(0.85, 0.7, 0.95),
+             "loss_at_end": score(0.7, 0.5, 0.85), "final_slope": score(0.78, 0.6, 0.9),
+             "_differences": {"reference": "early",
+                              "loss_at_end": {"estimate": 0.15, "low": 0.02, "high": 0.3},
+                              "final_slope": {"estimate": 0.07, "low": -0.05, "high": 0.2},
+                              "activity": {"estimate": 0.05, "low": -0.1, "high": 0.2}}}
+    fam = {"n_runs": 60, "n_generalize": n_pos, "auroc": auroc}
+    return {"families": {"modular": fam, "toy": fam},
+            "config": {"evaluation": {f: {"baselines": {"loss_at_end": "", "final_slope": "",
+                                                         "activity": ""}}
+                                      for f in ("modular", "toy")}}}
 
 
 def test_spectral_rows_need_enough_positives_for_an_auroc():
     rows = {r.key: r for r in spectral_rows(_spectral_report(12))}
-    pooled = rows["spectral_auroc_pooled"]
-    assert pooled.tolerance == pytest.approx(0.15)       # estimate - CI low
-    assert pooled.verdict == "agree"                      # 0.8 > 0.5 + 0.15
-    best = rows["spectral_vs_best_baseline"]
-    assert best.measured == pytest.approx(0.08)           # 0.8 - 0.72
-    assert best.verdict == "agree"
+    act = rows["spectral_activity_modular"]
+    assert act.tolerance == pytest.approx(0.15)          # estimate - CI low
+    assert act.verdict == "agree"                          # 0.8 > 0.5 + 0.15
+    assert rows["spectral_early_toy"].verdict == "agree"
+    best = rows["spectral_early_vs_baseline_modular"]
+    assert best.measured == pytest.approx(0.07)            # the closest baseline: final_slope
+    assert best.tolerance == pytest.approx(0.12)           # its difference's lower half-width
+    assert best.verdict == "agree"                         # 0.07 >= -0.12
     for r in rows.values():
         _assert_flips(r)
     one = {r.key: r for r in spectral_rows(_spectral_report(1))}
-    assert one["spectral_auroc_pooled"].verdict == "undecided"
-    assert "1 generalize" in one["spectral_auroc_pooled"].reason
+    assert one["spectral_early_modular"].verdict == "undecided"
+    assert "1 generalize" in one["spectral_early_modular"].reason
+    assert one["spectral_early_vs_baseline_toy"].verdict == "undecided"
 
 
 def test_effective_rows_tolerances_from_counts():

@@ -25,7 +25,9 @@ CACHE_DIR = ".cache"
 
 
 def source_digest(modules) -> str:
-    """SHA-256 over the ``.py`` files of the given modules or packages (sorted by path).
+    """SHA-256 over the code and data files of the given modules or packages (sorted by path).
+
+    A package contributes its ``.py`` files and shipped data (``.npz``, ``.json``).
 
     Examples
     --------
@@ -42,7 +44,8 @@ def source_digest(modules) -> str:
             for root in spec.submodule_search_locations:
                 for dirpath, dirnames, filenames in os.walk(root):
                     dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                    files += [os.path.join(dirpath, f) for f in filenames if f.endswith(".py")]
+                    files += [os.path.join(dirpath, f) for f in filenames
+                              if f.endswith((".py", ".npz", ".json"))]   # code and shipped data
         else:
             files.append(spec.origin)
     h = hashlib.sha256()

@@ -18,13 +18,15 @@ import math
 
 from validation.reproduce.verdicts import VerdictRow
 
-__all__ = ["MIN_AUROC_CLASS", "MIN_DATASETS", "effective_rows", "kernel_rows", "ridge_rows",
-           "spectral_rows"]
+__all__ = ["LOSS_BASELINES", "MIN_AUROC_CLASS", "MIN_DATASETS", "effective_rows",
+           "kernel_rows", "ridge_rows", "spectral_rows"]
 
 #: Fewer training sets than this give no usable standard error (kernel rows are undecided).
 MIN_DATASETS = 4
 #: Fewer held-out runs of either class than this give no usable AUROC (spectral rows undecided).
 MIN_AUROC_CLASS = 5
+#: The spectral evaluation's one-feature loss baselines (validation.spectral.evaluation).
+LOSS_BASELINES = ("loss_at_end", "loss_drop", "final_slope")
 
 
 def _get(report, path, default=None):
@@ -355,63 +357,69 @@ def kernel_rows(report: dict | None, base: str = "kernel") -> list[VerdictRow]:
 
 
 # ---------------------------------------------------------------------------- spectral
-def _auroc_row(res, group, score, base_key, prediction):
-    g = res.get(group, {}) if isinstance(res, dict) else {}
-    s = g.get(score, {}) if isinstance(g, dict) else {}
-    au = s.get("auroc", {}) if isinstance(s, dict) else {}
+def _above_chance(fam, family, score, key, prediction, n_pos, n_neg):
+    au = _get(fam, f"auroc.{score}", {}) or {}
     est, low = au.get("estimate"), au.get("low")
-    n_pos, n_neg = s.get("n_pos"), s.get("n_neg")
     small = None
-    counts = [v for v in (n_pos, n_neg) if isinstance(v, int)]
-    if isinstance(s, dict) and s.get("skipped"):
-        small = f"not evaluated: {s['skipped']}"
-    elif counts and min(counts) < MIN_AUROC_CLASS:
-        small = (f"too few held-out runs for an AUROC: {n_pos} generalize, {n_neg} do not "
-                 f"(at least {MIN_AUROC_CLASS} of each are needed)")
-    return dict(key=base_key, prediction=prediction, theory_value=0.5,
+    if au and min(n_pos or 0, n_neg or 0) < MIN_AUROC_CLASS:
+        small = (f"too few runs for an AUROC: {n_pos} generalize, {n_neg} do not (at least "
+                 f"{MIN_AUROC_CLASS} of each are needed)")
+    return dict(key=key, prediction=prediction, theory_value=0.5,
                 measured=None if small else est,
                 tolerance=None if small else _ap(lambda e, lo: e - lo, est, low), rule="above",
-                tolerance_reason="the lower half-width of the 95% stratified bootstrap CI: "
-                                 "agree means the CI lies above chance",
+                tolerance_reason="the lower half-width of the 95% cell-bootstrap CI: agree "
+                                 "means the CI lies above chance",
                 source="chance level of a score that carries no information",
-                detail=(f"{n_pos} + {n_neg} held-out runs; CI [{_fmt(low)}, "
-                        f"{_fmt(au.get('high'))}]"), figure="fig_spectral_roc.png",
-                reason=small)
+                detail=(f"{family} family, {n_pos} + {n_neg} runs, leave-one-cell-out; CI "
+                        f"[{_fmt(low)}, {_fmt(au.get('high'))}]"),
+                figure="fig_spectral_roc.png", reason=small)
 
 
 def spectral_rows(report: dict | None, base: str = "spectral") -> list[VerdictRow]:
-    """Spectral early prediction (Notsawo et al. 2023): held-out AUROC vs chance and baselines.
+    """Early prediction (Notsawo et al. 2023) and the early-curve models: held-out AUROC.
+
+    Per family (modular addition, toy model): the paper's spectral activity
+    score and the shipped early-curve model above chance, and the model at
+    least as good as the best loss baseline (``auroc._differences``).
 
     Examples
     --------
     >>> from validation.reproduce.rows import spectral_rows
-    >>> [r.key for r in spectral_rows(None)][:1]
-    ['spectral_auroc_pooled']
+    >>> [r.key for r in spectral_rows(None)][:2]
+    ['spectral_activity_modular', 'spectral_early_modular']
     """
-    res = _get(report, "results", {})
-    feature = _get(report, "config.feature", "activity")
-    rows = [_auroc_row(res, "pooled", feature, "spectral_auroc_pooled",
-                       f"early {feature} predicts which runs generalize (held-out AUROC, "
-                       "all generators)")]
-    for gen in ("modular", "toy"):
-        rows.append(_auroc_row(res, gen, feature, f"spectral_auroc_{gen}",
-                               f"early {feature} predicts generalization on the {gen} "
-                               "runs (held-out AUROC)"))
-    pooled = res.get("pooled", {}) if isinstance(res, dict) else {}
-    base_au = {k: _get(v, "auroc.estimate") for k, v in pooled.items()
-               if isinstance(v, dict) and k != feature and _get(v, "auroc.estimate") is not None}
-    best = max(base_au, key=base_au.get) if base_au else None
-    own = rows[0]
-    diff = (_ap(lambda a, b: a - b, own["measured"], base_au[best])
-            if best is not None else None)
-    rows.append(dict(key="spectral_vs_best_baseline",
-                     prediction=f"early {feature} predicts at least as well as the best "
-                                "loss-based baseline (AUROC difference, all generators)",
-                     theory_value=0, measured=diff, tolerance=own["tolerance"], rule="at_least",
-                     tolerance_reason="the lower half-width of the spectral score's 95% CI",
-                     source="the paper's claim that the spectral signature carries the signal",
-                     detail=f"best baseline: {best} ({_fmt(base_au.get(best))})",
-                     figure="fig_spectral_roc.png", reason=own["reason"]))
+    fams = _get(report, "families", {}) or {}
+    rows = []
+    for family in ("modular", "toy"):
+        fam = fams.get(family, {})
+        baselines = set(_get(report, f"config.evaluation.{family}.baselines", None)
+                        or LOSS_BASELINES) - {"activity"}
+        n_pos = fam.get("n_generalize")
+        n_neg = None if n_pos is None or fam.get("n_runs") is None else fam["n_runs"] - n_pos
+        rows.append(_above_chance(fam, family, "activity", f"spectral_activity_{family}",
+                                  f"the paper's early spectral activity predicts which {family} "
+                                  "runs generalize (held-out AUROC)", n_pos, n_neg))
+        rows.append(_above_chance(fam, family, "early", f"spectral_early_{family}",
+                                  f"the early-curve model predicts which {family} runs "
+                                  "generalize (held-out AUROC)", n_pos, n_neg))
+        diffs = _get(fam, "auroc._differences", {}) or {}
+        cand = {k: v for k, v in diffs.items() if isinstance(v, dict) and k in baselines}
+        best = min(cand, key=lambda k: cand[k].get("estimate", math.inf)) if cand else None
+        d = cand.get(best, {})
+        small = rows[-1]["reason"]
+        rows.append(dict(
+            key=f"spectral_early_vs_baseline_{family}",
+            prediction=f"the early-curve model predicts {family} runs at least as well as the "
+                       "best loss baseline (AUROC difference)",
+            theory_value=0, measured=None if small else d.get("estimate"),
+            tolerance=None if small else _ap(lambda e, lo: e - lo, d.get("estimate"),
+                                             d.get("low")),
+            rule="at_least",
+            tolerance_reason="the lower half-width of the difference's 95% cell-bootstrap CI "
+                             "(paired: the same resampled cells for both scores)",
+            source="the early curve carries the signal the final-loss baselines carry",
+            detail=f"best baseline: {best}; P(not better) {_fmt(d.get('p_not_better'))}",
+            figure="fig_spectral_early.png", reason=small))
     return _rows("spectral", report, base, rows)
 
 

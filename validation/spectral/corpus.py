@@ -23,7 +23,6 @@ accuracies.
 from __future__ import annotations
 
 import csv
-import math
 import os
 from dataclasses import dataclass, field
 
@@ -31,8 +30,8 @@ import numpy as np
 
 from theory.effective import PhaseDefinition, classify_phase
 
-__all__ = ["Corpus", "PROFILES", "corpus_run_steps", "generate_corpus", "label_curves",
-           "read_runs_dir", "write_runs_dir"]
+__all__ = ["Corpus", "PROFILES", "generate_corpus", "label_curves", "read_runs_dir",
+           "write_runs_dir"]
 
 #: Grids of the corpus.  Budgets are in steps; the spectral window is a few % of it.
 PROFILES = {
@@ -42,16 +41,6 @@ PROFILES = {
                     "seeds": [0, 1], "acc_threshold": 0.95},
         "toy": {"steps": 6000, "decoder_lr": [1e-4, 3e-4, 1e-3, 3e-3],
                 "decoder_wd": [0.0, 1.0, 3.0], "train_size": [30, 40, 45], "seeds": [0, 1, 2],
-                "acc_threshold": 0.9},
-    },
-    # the reproduction's default: the same budgets on smaller grids (102 runs, ~4 min),
-    # modular runs at weight decay > 0 and the larger fractions, where grokking is expected
-    "standard": {
-        "modular": {"modulus": 23, "width": 128, "steps": 6000, "lr": [1e-3, 3e-3, 1e-2],
-                    "weight_decay": [0.3, 1.0, 3.0], "train_fraction": [0.6, 0.7, 0.8],
-                    "seeds": [0, 1], "acc_threshold": 0.95},
-        "toy": {"steps": 6000, "decoder_lr": [1e-4, 3e-4, 1e-3, 3e-3],
-                "decoder_wd": [0.0, 1.0, 3.0], "train_size": [40, 45], "seeds": [0, 1],
                 "acc_threshold": 0.9},
     },
     "quick": {
@@ -132,7 +121,7 @@ def _modular_runs(grid: dict, progress=None):
               for f in grid["train_fraction"] for s in grid["seeds"]]
     seeds, lrs, wds, fracs = (np.array(v) for v in zip(*combos))
     cfg = ModularConfig(modulus=grid["modulus"], width=grid["width"], steps=grid["steps"])
-    res = train_modular(cfg, seeds, lrs, wds, fracs, progress=progress)
+    res = train_modular(cfg, seeds, lrs, wds, fracs)
     definition = PhaseDefinition(budget=grid["steps"] + 1, acc_threshold=grid["acc_threshold"],
                                  lag=max(grid["steps"] // 10, 1))
     phases, label = label_curves(res.train_acc, res.val_acc, definition, res.diverged)
@@ -160,24 +149,6 @@ def _toy_runs(grid: dict, progress=None):
                 for k in range(len(batch))]
     return res.loss_curve, res.history["train_acc"], res.history["test_acc"], phases, label, \
         settings, {"model": cfg.to_dict(), "grid": grid, "phases": definition.to_dict()}
-
-
-def corpus_run_steps(profile: str, generators=("modular", "toy")) -> int:
-    """Run-steps (runs x steps) that :func:`generate_corpus` trains: a progress bar's total.
-
-    Examples
-    --------
-    >>> from validation.spectral.corpus import corpus_run_steps
-    >>> corpus_run_steps("quick", ("modular",))     # 2 lr x 2 wd x 2 fractions x 2 seeds
-    40000
-    """
-    axes = {"modular": ("lr", "weight_decay", "train_fraction", "seeds"),
-            "toy": ("decoder_lr", "decoder_wd", "train_size", "seeds")}
-    total = 0
-    for name in generators:
-        grid = PROFILES[profile][name]
-        total += math.prod(len(grid[a]) for a in axes[name]) * grid["steps"]
-    return total
 
 
 def generate_corpus(profile: str = "full", generators=("modular", "toy"), progress=None

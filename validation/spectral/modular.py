@@ -183,14 +183,12 @@ class _Runs:
 
 def train_modular(config: ModularConfig = ModularConfig(), seed=(0,), lr=(1e-3,),
                   weight_decay=(1.0,), train_fraction=(0.5,), *, chunk_size: int | None = None,
-                  n_threads: int | None = None, progress=None) -> ModularResult:
+                  n_threads: int | None = None) -> ModularResult:
     """Train a batch of modular-addition MLPs; per-run arrays must have equal length.
 
     Returns per-step training loss, training and validation accuracy,
     shape ``(B, steps + 1)``.  AdamW as in PyTorch (decoupled weight decay),
     with the moments stored rescaled as in :mod:`validation.effective.toy`.
-    ``progress``, if given, is called with the number of run-steps done since
-    its last call (every 500 steps per chunk), e.g. a tqdm bar's ``update``.
 
     Examples
     --------
@@ -228,8 +226,6 @@ def train_modular(config: ModularConfig = ModularConfig(), seed=(0,), lr=(1e-3,)
                 out["loss"][idx, t] = loss
                 out["tr"][idx, t] = tr
                 out["va"][idx, t] = va
-                if progress is not None and t % 500 == 499:
-                    progress(500 * idx.size)
 
     with single_threaded_blas(n_threads > 1):
         if n_threads == 1:
