@@ -96,7 +96,9 @@ def test_ridge_rows_read_the_report():
 
 
 def test_rows_of_a_job_that_did_not_run_say_not_run():
-    for fn in (ridge_rows, effective_rows, kernel_rows, spectral_rows):
+    from validation.reproduce.rows import phase_rows
+
+    for fn in (ridge_rows, effective_rows, kernel_rows, spectral_rows, phase_rows):
         rows = fn(None)
         assert rows and all(r.verdict == "not run" for r in rows)
         assert all(r.reason == "the job was not run" for r in rows)
@@ -436,3 +438,24 @@ def test_cli_refuses_bad_flags(tmp_path, args, message):
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not os.path.exists(tmp_path / "r")
+
+
+def test_phase_rows_count_phases_and_certified_violations():
+    from validation.reproduce.phase_job import ridge_certified_check
+    from validation.reproduce.rows import phase_rows
+
+    cells = [{"certified": True, "grokking_time": 900, "t2_lower_eq8": 1000.0,
+              "t1_upper_eq8": 200.0}] * 19 + [
+             {"certified": True, "grokking_time": 500, "t2_lower_eq8": 1000.0,
+              "t1_upper_eq8": 200.0},                        # 500 < 800: a violation
+             {"certified": False, "grokking_time": None}]
+    ridge = ridge_certified_check(cells)
+    assert (ridge["certified"], ridge["violations"]) == (20, 1)
+    report = {"toy": {"table1_phases_present": 3, "cells": 25, "censored_cells": 4,
+                      "counts": {}}, "ridge": ridge}
+    rows = {r.key: r for r in phase_rows(report)}
+    assert rows["phase_toy_four_phases"].verdict == "outside tolerance"     # 3 < 4
+    assert rows["phase_ridge_certified_region"].measured == pytest.approx(0.05)
+    assert rows["phase_ridge_certified_region"].verdict == "agree"          # 1/20 <= delta
+    for r in rows.values():
+        _assert_flips(r)

@@ -145,6 +145,18 @@ JOBS = (
                         "error estimates, so the verdicts are undecided",
                "default": "beta = 1/8 only, 6 training sets x 8000 steps (full: also beta = "
                           "1/32, for the finite-size shift; 8 sets x 12 000 steps)"}),
+    Job(name="phase", title="Phase diagrams", paper="Liu et al. 2022 (Fig. 6b, toy model); "
+        "Xu, Vardi, Safran 2026 (Eq. (8) region, ridge)",
+        module="validation.reproduce.phase_job", report_file="phase_diagram_report.json",
+        rows=_rows.phase_rows,
+        profiles={"quick": "quick", "default": "standard", "full": "full"},
+        settings="validation.reproduce.phase_job:PROFILES",
+        sources=("validation.reproduce.phase_job", "validation.effective.phase_diagram",
+                 "validation.ridge.phase_diagram", "validation.sweep", "validation._phase_plot",
+                 "validation.effective.toy", "theory.effective", "theory.ridge", *_SHARED),
+        estimate_s={"quick": 60, "default": 60, "full": 60},
+        notes={"quick": "the toy grid is the quick 5 x 5 grid at 1.2e4 steps, one seed, in "
+                        "every profile (the paper's 11 x 11 grid at 1e5 steps takes hours)"}),
 )
 
 
@@ -155,6 +167,6 @@ def job_names() -> tuple:
     --------
     >>> from validation.reproduce.jobs import job_names
     >>> job_names()
-    ('ridge', 'effective', 'spectral', 'kernel')
+    ('ridge', 'effective', 'spectral', 'kernel', 'phase')
     """
     return tuple(j.name for j in JOBS)

@@ -19,7 +19,7 @@ import math
 from validation.reproduce.verdicts import VerdictRow
 
 __all__ = ["LOSS_BASELINES", "MIN_AUROC_CLASS", "MIN_DATASETS", "effective_rows",
-           "kernel_rows", "ridge_rows", "spectral_rows"]
+           "kernel_rows", "phase_rows", "ridge_rows", "spectral_rows"]
 
 #: Fewer training sets than this give no usable standard error (kernel rows are undecided).
 MIN_DATASETS = 4
@@ -421,6 +421,44 @@ def spectral_rows(report: dict | None, base: str = "spectral") -> list[VerdictRo
             detail=f"best baseline: {best}; P(not better) {_fmt(d.get('p_not_better'))}",
             figure="fig_spectral_early.png", reason=small))
     return _rows("spectral", report, base, rows)
+
+
+# ---------------------------------------------------------------------------- phase diagrams
+def phase_rows(report: dict | None, base: str = "phase") -> list[VerdictRow]:
+    """Phase diagrams: the toy model's four phases, Eq. (8)'s certified ridge region.
+
+    Examples
+    --------
+    >>> from validation.reproduce.rows import phase_rows
+    >>> [r.verdict for r in phase_rows(None)]
+    ['not run', 'not run']
+    """
+    toy = _get(report, "toy", {}) or {}
+    ridge = _get(report, "ridge", {}) or {}
+    cert, viol = ridge.get("certified"), ridge.get("violations")
+    return _rows("phase", report, base, [
+        dict(key="phase_toy_four_phases",
+             prediction="the toy model shows all four phases of Table 1 (comprehension, "
+                        "grokking, memorization, confusion) over decoder lr x weight decay "
+                        "(phases present on the grid)",
+             theory_value=4, measured=toy.get("table1_phases_present"), tolerance=0,
+             rule="at_least",
+             tolerance_reason="a count: the paper's Fig. 6b has every phase inside this "
+                              "lr 1e-4..1e-2 x wd 0..10 range",
+             source="Liu et al. 2022, Table 1 and Fig. 6b",
+             detail=f"{toy.get('cells')} cells, {toy.get('censored_cells')} censored; "
+                    f"counts {toy.get('counts')}", figure="toy_phase_diagram.png"),
+        dict(key="phase_ridge_certified_region",
+             prediction="where Eq. (8) certifies grokking, the exact grokking time is at "
+                        "least the certified bound (fraction of certified cells violated)",
+             theory_value=0.05, measured=_ap(lambda v, c: v / c, viol, cert or None),
+             tolerance=0, rule="at_most",
+             tolerance_reason="Eq. (8) holds with probability >= 1 - delta = 0.95 per draw; "
+                              "the theorem allows a failure fraction delta",
+             source="Eq. (8) with the sample lmin_plus (theory.ridge.bounds)",
+             detail=f"{viol} of {cert} certified cells of {ridge.get('cells')}",
+             figure="ridge_phase_lam_nu2.png"),
+    ])
 
 
 def _fmt(x) -> str:
