@@ -18,7 +18,7 @@ from grokking_cli.common import UsageError
 from theory._version import __version__
 
 _PROFILE_HELP = {"quick": "about 1.5 minutes on 2 idle cores (CI; many verdicts undecided)",
-                 "default": "about 13 minutes on 2 idle cores",
+                 "default": "about 12 minutes on 2 idle cores",
                  "full": "the papers' budgets, about 27 minutes on 2 idle cores"}
 
 
@@ -80,8 +80,8 @@ def add_arguments(p) -> None:
                       help=f"full profile: {_PROFILE_HELP['full']} (default profile: "
                            f"{_PROFILE_HELP['default']})")
     p.add_argument("--only", metavar="THEORY,...", default=None,
-                   help="run only these jobs (ridge, effective, spectral, kernel); the others "
-                        "are taken from the cache when present")
+                   help="run only these jobs (ridge, effective, spectral, kernel, phase); the "
+                        "others are taken from the cache when present")
     p.add_argument("--no-cache", action="store_true",
                    help="recompute the selected jobs even when their cache entry is valid")
     g = p.add_mutually_exclusive_group()
