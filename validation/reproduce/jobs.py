@@ -58,8 +58,8 @@ class Job:
     estimate_s : dict
         Reproduction profile -> expected wall time in seconds on two idle cores: half
         the CPU time per job (measured on a loaded machine: the quick profile and
-        the ridge and effective defaults measured, the spectral and kernel defaults
-        extrapolated from short runs of the same jobs, the full profile from the
+        the ridge, effective and kernel defaults measured; spectral and the phase
+        diagrams from their modules' documented costs; the full profile from the
         documented idle runs).
     notes : dict
         Reproduction profile -> what a reduced profile changes in the figures.
@@ -140,7 +140,7 @@ JOBS = (
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.adaptive_kernel.transition:PROFILES",
         sources=("theory.adaptive_kernel", "validation.adaptive_kernel", *_SHARED),
-        estimate_s={"quick": 15, "default": 235, "full": 570},
+        estimate_s={"quick": 15, "default": 200, "full": 570},
         notes={"quick": "2 training sets x 2500 steps: standard errors from 2 sets are not "
                         "error estimates, so the verdicts are undecided",
                "default": "beta = 1/8 only, 6 training sets x 8000 steps (full: also beta = "
