@@ -119,7 +119,7 @@ RESULTS_DIR = os.environ.get("GROKKING_RESULTS") or os.path.join(os.path.dirname
 # How to produce the figures, shown when none are found.
 GALLERY_HOWTO = [
     "grokking reproduce --out results            # every theory, ~11 min on 2 cores",
-    "grokking reproduce --out results --quick    # the same in ~1.5 min (small profiles)",
+    "grokking reproduce --out results --quick    # the same in ~2 min (small profiles)",
     "python -m sphinx -W --keep-going -b html docs docs/_build/html",
 ]
 
