@@ -5,6 +5,7 @@ from __future__ import annotations
 from grokking_cli.common import (
     add_figures_verb,
     add_out_file,
+    add_progress_flags,
     config_stamp,
     figures_output,
     integer,
@@ -146,8 +147,14 @@ def train(args) -> dict:
     params = {k: getattr(args, k) for k in
               ("p", "modular", "train_size", "steps", "repr_lr", "repr_wd", "decoder_lr",
                "decoder_wd", "loss", "dtype", "width", "d_in")}
-    return {"runs": runs,
-            "throughput_run_steps_per_s": res.timing["run_steps_per_s"],
+    rate = res.timing["run_steps_per_s"]
+    if args.progress:
+        import sys
+
+        print(f"effective train: {len(batch)} runs x {args.steps} steps, {rate:,.0f} "
+              f"run-steps/s", file=sys.stderr)
+    timing = {"throughput_run_steps_per_s": rate} if args.timing else {}
+    return {"runs": runs, **timing,
             "config": effective_config(args, "train", params, {
                 "seeds": seeds, "toy": cfg.to_dict(), "phases": phases.to_dict(),
                 "censored": "true when steps < budget and a threshold was not reached: the "
@@ -242,6 +249,10 @@ def register(theories, parser_class) -> None:
                    help="embedding dimension, integer >= 1 (default 1)")
     p.add_argument("--rqi-threshold", type=_unit("--rqi-threshold"), default=0.95,
                    help="RQI threshold of iter_rqi, in (0, 1] (default 0.95)")
+    p.add_argument("--timing", action="store_true",
+                   help="add throughput_run_steps_per_s to the JSON (it varies from run to run, "
+                        "so it is left out by default: the same seeds give identical JSON)")
+    add_progress_flags(p)
     p.set_defaults(func=train)
 
     add_figures_verb(verbs, "reproduce Figs. 3-5 and the validation report", "about 20 s",

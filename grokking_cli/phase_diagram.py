@@ -9,6 +9,7 @@ Dask cluster (optional extra ``[distributed]``).
 from __future__ import annotations
 
 import os
+import sys
 
 from grokking_cli.common import (
     UsageError,
@@ -32,6 +33,12 @@ def _run_options(args, name: str) -> dict:
 
 
 def _finish(args, kind: str, result: dict, files: list, parameters: dict) -> dict:
+    # wall time and how many chunks a rerun reused vary between runs: stderr, not the JSON
+    timing = result.pop("timing", None)
+    if timing and args.progress:
+        print(f"phase-diagram {kind}: " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float)
+                                                    else f"{k} {v}" for k, v in timing.items()),
+              file=sys.stderr)
     inner = result.pop("config")
     result["files"] = files
     result["config"] = config_stamp(f"grokking phase-diagram {kind}", _THEORY[kind],

@@ -235,7 +235,9 @@ def grid_title(x: dict, y: dict, extra="") -> str:
 def save_map_figure(draw, out_dir, name, sidecar, *, size=(7.0, 5.0)) -> list:
     """Make a one-panel figure, let ``draw(ax)`` fill it, save PNG, PDF and JSON sidecar.
 
-    Returns the written paths (:func:`validation._io.save_figure`).
+    Returns the written paths (:func:`validation._io.save_figure`).  The
+    sidecar leaves out ``timing`` (wall time, chunks reused by a resumed run):
+    it varies between runs, and the same seeds must give identical files.
     """
     from matplotlib.figure import Figure
 
@@ -243,4 +245,5 @@ def save_map_figure(draw, out_dir, name, sidecar, *, size=(7.0, 5.0)) -> list:
 
     fig = Figure(figsize=size, layout="constrained")
     draw(fig.add_subplot())
+    sidecar = {k: v for k, v in sidecar.items() if k != "timing"}
     return save_figure(fig, make_out_dir(out_dir), name, sidecar)
