@@ -55,7 +55,7 @@ def run(args) -> dict:
     summary = res["summary"]
     doc = {"paths": res["paths"],
            "jobs": {k: v["status"] for k, v in summary["theories"].items()},
-           "verdicts": res["counts"], "seconds": summary["seconds"],
+           "verdicts": res["counts"],
            "config": {"command": "grokking reproduce",
                       "parameters": {"out": args.out_dir, "profile": profile, "only": only,
                                      "no_cache": args.no_cache},

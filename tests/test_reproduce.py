@@ -263,6 +263,17 @@ def test_reproduce_writes_reports_and_caches(tmp_path, fake_job):
     assert len(fake.CALLS) == 4
 
 
+def test_same_jobs_give_byte_identical_json(tmp_path, fake_job):
+    """summary.json and the cache entries carry no wall times (they go to the reports)."""
+    outs = [str(tmp_path / "a"), str(tmp_path / "b")]
+    for out in outs:
+        _run(out)
+    for name in ("summary.json", ".cache/demo.json", ".cache/other.json"):
+        a, b = (open(os.path.join(o, name), "rb").read() for o in outs)
+        assert a == b, name
+    assert re.search(r"computed in \d+ s wall", open(os.path.join(outs[0], "report.md")).read())
+
+
 def test_cache_misses_when_a_file_is_gone(tmp_path, fake_job):
     out = str(tmp_path / "res")
     _run(out)

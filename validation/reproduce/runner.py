@@ -90,8 +90,29 @@ def _run_job(job, out_dir, profile, key, bars):
     os.unlink(marker)
     _swap_in(partial, os.path.join(out_dir, job.name))
     manifest = _relocate(jsonable(manifest), partial, job.name)
+    write_text(make_out_dir(os.path.join(out_dir, cache.CACHE_DIR)), f"{job.name}.times",
+               f"{wall:.3f} {cpu:.3f}\n")
     return {"key": key, "manifest": manifest, "profile": profile,
             "theory_profile": job.theory_profile(profile), "wall_s": wall, "cpu_s": cpu}
+
+
+def _times(out_dir, name):
+    """(wall, cpu) seconds of the job's last computation (kept outside the JSON files)."""
+    try:
+        with open(os.path.join(out_dir, cache.CACHE_DIR, f"{name}.times"),
+                  encoding="utf-8") as fh:
+            wall, cpu = (float(v) for v in fh.read().split())
+        return wall, cpu
+    except (OSError, ValueError):
+        return None, None
+
+
+def _without_timings(node):
+    """A manifest summary without its wall times (JSON outputs are byte-identical per seed)."""
+    if isinstance(node, dict):
+        return {k: _without_timings(v) for k, v in node.items()
+                if k not in ("seconds", "timings_s", "timing")}
+    return node
 
 
 def _cpu_seconds() -> float:
@@ -174,9 +195,11 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
             continue
         hit = hits.get(job.name)
         if hit:
+            hit["wall_s"], hit["cpu_s"] = _times(out_dir, job.name)
             entries[job.name], status[job.name] = hit, "cached"
-            log(f"{tag}: cached (key {hit['key']['hash'][:12]}, computed in "
-                f"{format_seconds(hit['wall_s'])})")
+            took = "" if hit["wall_s"] is None else \
+                f", computed in {format_seconds(hit['wall_s'])}"
+            log(f"{tag}: cached (key {hit['key']['hash'][:12]}{took})")
             continue
         if job.name not in only:
             status[job.name] = "not run"
@@ -190,7 +213,8 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
             status[job.name] = "failed"
             log(f"{tag}: FAILED ({failed[job.name]})")
             continue
-        cache.store(out_dir, job.name, entry)
+        cache.store(out_dir, job.name, {k: v for k, v in entry.items()
+                                        if k not in ("wall_s", "cpu_s")})
         entries[job.name], status[job.name] = entry, "ran"
         log(f"{tag}: finished in {format_seconds(entry['wall_s'])} "
             f"(CPU {format_seconds(entry['cpu_s'])})")
@@ -212,8 +236,8 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
             "title": job.title, "paper": job.paper, "status": status[job.name],
             "profile": profile, "theory_profile": job.theory_profile(profile),
             "note": job.notes.get(profile), "error": failed.get(job.name),
-            "seconds": (entry or {}).get("wall_s"), "cpu_seconds": (entry or {}).get("cpu_s"),
-            "key": keys.get(job.name, {}).get("hash"), "summary": man.get("summary"),
+            "key": keys.get(job.name, {}).get("hash"),
+            "summary": _without_timings(man.get("summary")),
             "files": {k: v for k, v in man.items() if k not in ("summary", "config")},
             "captions": _captions(out_dir, man, job.notes.get(profile)),
             "config": man.get("config")}
@@ -223,13 +247,20 @@ def reproduce(out_dir, *, profile: str = "default", only=None, use_cache: bool =
                           "use_cache": use_cache, "jobs": names, "version": __version__,
                           "verdict_rules": "see each row's rule_formula; every verdict is "
                                            "computed from theory_value, measured, tolerance"},
-               "seconds": time.perf_counter() - t0}
+               "note": "wall and CPU times are in report.md / report.html and on stderr, not "
+                       "in the JSON files (same seeds, byte-identical JSON)"}
+    view = {**summary, "theories": {
+        k: {**v, "seconds": (entries.get(k) or {}).get("wall_s"),
+            "cpu_seconds": (entries.get(k) or {}).get("cpu_s")}
+        for k, v in summary["theories"].items()}}
     paths = {"summary_json": write_json(out_dir, "summary.json", summary),
-             "report_md": write_text(out_dir, "report.md", render_markdown(summary, jobs)),
-             "report_html": write_text(out_dir, "report.html", render_html(summary, jobs))}
-    log(f"reproduce: done in {format_seconds(summary['seconds'])}; "
+             "report_md": write_text(out_dir, "report.md", render_markdown(view, jobs)),
+             "report_html": write_text(out_dir, "report.html", render_html(view, jobs))}
+    seconds = time.perf_counter() - t0
+    log(f"reproduce: done in {format_seconds(seconds)}; "
         + ", ".join(f"{v} {k}" for k, v in counts.items()) + f"; report: {paths['report_html']}")
-    return {"summary": summary, "paths": paths, "counts": counts, "failed": failed}
+    return {"summary": summary, "paths": paths, "counts": counts, "failed": failed,
+            "seconds": seconds}
 
 
 def _captions(out_dir, manifest, note) -> dict:
