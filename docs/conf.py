@@ -4,8 +4,10 @@ Build (as CI does; warnings are errors)::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-The build never runs simulations: the gallery page lists whatever PNGs exist
-in ``docs/_static/gallery/`` (see :func:`_gallery_rst`).
+The build never runs simulations: the gallery page shows the figures of a
+``grokking reproduce`` output (``results/`` or ``$GROKKING_RESULTS``) when there
+is one, else whatever PNGs exist in ``docs/_static/gallery/``, else how to
+produce them (see :func:`_gallery_rst`).
 """
 
 import dataclasses
@@ -110,6 +112,17 @@ def _skip_dataclass_fields(app, what, name, obj, skip, options):
 
 GALLERY_DIR = os.path.join(HERE, "_static", "gallery")
 
+# Where ``grokking reproduce --out results`` writes (the README's main job); another
+# output directory can be named by GROKKING_RESULTS.
+RESULTS_DIR = os.environ.get("GROKKING_RESULTS") or os.path.join(os.path.dirname(HERE), "results")
+
+# How to produce the figures, shown when none are found.
+GALLERY_HOWTO = [
+    "grokking reproduce --out results            # every theory, ~11 min on 2 cores",
+    "grokking reproduce --out results --quick    # the same in ~2 min (small profiles)",
+    "python -m sphinx -W --keep-going -b html docs docs/_build/html",
+]
+
 # Captions of the figures ``grokking ridge figures`` writes; other PNGs get their file name.
 GALLERY_CAPTIONS = {
     "fig1_loss_curves.png": "Fig. 1 (ridge): training and population loss at the paper's "
@@ -137,30 +150,62 @@ GALLERY_CAPTIONS = {
 }
 
 
+def _figure(path: str, caption: str) -> list:
+    """A ``.. figure::`` block; ``path`` relative to this directory (Sphinx copies it)."""
+    rel = os.path.relpath(path, HERE).replace(os.sep, "/")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return [f".. figure:: {rel}", "   :width: 100%", f"   :alt: {stem}", "",
+            f"   {caption}", ""]
+
+
+def _results_gallery(results: str) -> list:
+    """Figures of a ``grokking reproduce`` output, per theory, with the report's captions."""
+    import json
+
+    with open(os.path.join(results, "summary.json"), encoding="utf-8") as fh:
+        summary = json.load(fh)
+    cfg = summary.get("config", {})
+    counts = ", ".join(f"{n} {k}" for k, n in summary.get("counts", {}).items())
+    lines = ["", f"These figures come from ``grokking reproduce`` (profile "
+             f"``{cfg.get('profile')}``, grokking-theory {cfg.get('version')}): "
+             f"{len(summary.get('verdicts', []))} computed verdicts, {counts}.  The report "
+             "with every verdict is ``report.html`` in the output directory.", ""]
+    for name, entry in summary.get("theories", {}).items():
+        captions = entry.get("captions") or {}
+        pngs = [p for p in captions if os.path.exists(os.path.join(results, p))]
+        if not pngs:
+            continue
+        title = str(entry.get("title", name))
+        lines += [title, "-" * len(title), ""]
+        for png in pngs:
+            stem = png[:-4]
+            sidecar = (f"  JSON sidecar: ``{os.path.basename(stem)}.json``."
+                       if os.path.exists(os.path.join(results, stem + ".json")) else "")
+            lines += _figure(os.path.join(results, png), captions[png] + "." + sidecar)
+    return lines
+
+
 def _gallery_rst() -> str:
-    """reST listing the PNGs present in ``_static/gallery`` (a note if there are none)."""
+    """reST for the gallery: the reproduce outputs, else ``_static/gallery``, else how-to."""
+    if os.path.exists(os.path.join(RESULTS_DIR, "summary.json")):
+        return "\n".join(_results_gallery(RESULTS_DIR))
     pngs = sorted(f for f in os.listdir(GALLERY_DIR) if f.lower().endswith(".png")) \
         if os.path.isdir(GALLERY_DIR) else []
     if not pngs:
         return "\n".join([
             "", ".. note::", "",
-            "   No figures are bundled with this build of the documentation.  Generate",
-            "   them (under a minute with ``--quick``) and rebuild::", "",
-            "      grokking ridge figures --out docs/_static/gallery --quick",
-            "      grokking effective figures --out docs/_static/gallery --quick",
-            "      grokking kernel figures --out docs/_static/gallery --quick",
-            "      grokking phase-diagram toy --quick --out docs/_static/gallery",
-            "      grokking phase-diagram ridge --x lam --y nu2 --out docs/_static/gallery",
-            "      grokking phase-diagram kernel --out docs/_static/gallery",
-            "      python -m sphinx -W --keep-going -b html docs docs/_build/html", ""])
+            "   No figures are bundled with this build of the documentation.  Produce",
+            "   them with the main job (every theory: ridge, effective, spectral,",
+            "   kernel), then rebuild; the gallery picks up ``results/`` (or the",
+            "   directory named by ``GROKKING_RESULTS``)::", "",
+            *[f"      {c}" for c in GALLERY_HOWTO], ""])
     lines = [""]
     for png in pngs:
         stem = png[:-4]
         caption = GALLERY_CAPTIONS.get(png, f"``{png}``")
         sidecar = f" JSON sidecar: ``{stem}.json``." \
             if os.path.exists(os.path.join(GALLERY_DIR, stem + ".json")) else ""
-        lines += [f".. figure:: /_static/gallery/{png}", "   :width: 100%",
-                  f"   :alt: {stem}", "", f"   {caption}{sidecar}", ""]
+        lines += _figure(os.path.join(GALLERY_DIR, png), caption + sidecar)
     return "\n".join(lines)
 
 

@@ -9,7 +9,8 @@ bad command line, 1 for values the computation rejects), never a traceback.
 
 One module per theory (:mod:`grokking_cli.ridge`, ``effective``, ``spectral``,
 ``kernel``) plus :mod:`grokking_cli.common` (parser, typed flags, seeds,
-atomic output, summaries) and :mod:`grokking_cli.all` (the main job).  Heavy
+atomic output, summaries), :mod:`grokking_cli.reproduce` (the main job) and
+:mod:`grokking_cli.all` (its alias ``grokking all figures``).  Heavy
 modules are imported inside the command functions so that ``grokking
 --version`` stays fast.
 """
@@ -32,7 +33,8 @@ from theory._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_MODULES = ("ridge", "effective", "spectral", "kernel", "predict", "phase_diagram", "all")
+_MODULES = ("ridge", "effective", "spectral", "kernel", "predict", "phase_diagram",
+            "reproduce", "all")
 
 
 def build_parser() -> Parser:
@@ -97,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if getattr(args, "func", None) is None:
             if args.theory is None:
-                raise UsageError("grokking: choose a theory (ridge, effective, spectral, kernel, "
-                                 "predict, phase-diagram, boundary, all); see grokking --help")
+                raise UsageError("grokking: choose a command (ridge, effective, spectral, "
+                                 "kernel, predict, phase-diagram, boundary, reproduce, "
+                                 "all); see grokking --help")
             raise UsageError(f"grokking {args.theory}: choose a verb; "
                              f"see grokking {args.theory} --help")
         resolve_progress(args)

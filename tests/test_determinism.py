@@ -50,6 +50,7 @@ CASES = {
                               "1", "--out", "{dir}", "--quiet"], False),
     "boundary ridge": (["--solve-for", "lam"], False),
     "all figures": (["--out", "{dir}", "--quick", "--quiet"], True),
+    "reproduce": (["--out", "{dir}", "--quick", "--quiet"], True),
 }
 
 

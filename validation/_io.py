@@ -10,7 +10,7 @@ import tempfile
 from theory import __version__
 from theory._json import jsonable
 
-__all__ = ["atomic_path", "make_out_dir", "save_figure", "write_json"]
+__all__ = ["atomic_path", "make_out_dir", "save_figure", "write_json", "write_text"]
 
 
 def make_out_dir(out_dir) -> str:
@@ -46,6 +46,7 @@ def atomic_path(path):
     directory, name = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=directory)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())     # mkstemp's 0600 -> the mode open() would give
     try:
         yield tmp
         os.replace(tmp, path)
@@ -55,16 +56,26 @@ def atomic_path(path):
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(out_dir, filename, text: str) -> str:
+    """Write ``text`` to ``out_dir/filename`` atomically; return the path."""
+    path = os.path.join(out_dir, filename)
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
+
+
 def write_json(out_dir, filename, data) -> str:
     """Write ``data`` as JSON (inf/nan -> null) to ``out_dir/filename`` atomically.
 
     Returns the path.
     """
-    path = os.path.join(out_dir, filename)
-    text = json.dumps(jsonable(data), indent=1, allow_nan=False)
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return path
+    return write_text(out_dir, filename, json.dumps(jsonable(data), indent=1, allow_nan=False))
 
 
 def save_figure(fig, out_dir, name, sidecar):

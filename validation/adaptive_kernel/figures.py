@@ -37,6 +37,8 @@ from theory.adaptive_kernel.model_b import (
     thresholds,
 )
 from validation._io import make_out_dir, save_figure, write_json
+from validation._profile import resolve_profile
+from validation._progress import progress_bar
 from validation.adaptive_kernel.transition import (
     PROFILES,
     TAIL_THRESHOLD,
@@ -256,7 +258,7 @@ def _report(scans, sweeps, onsets, config):
             "model_a": sizes, "config": config}
 
 
-def make_figures(out_dir, *, quick=False, progress=False) -> dict:
+def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     """Write Figs. 2 and 3 (PNG + PDF + JSON each) and ``kernel_validation_report.json``.
 
     Parameters
@@ -268,7 +270,10 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
         1/8, 7 levels x 8 sets x 2 chains x 12 000 steps plus a hysteresis
         sweep, ~9.5 min on 2 cores); see ``transition.PROFILES``.
     progress : bool
-        Progress messages on stderr.
+        A progress bar over the chain-steps on stderr.
+    profile : str, optional
+        A key of ``transition.PROFILES``; overrides ``quick`` (``"standard"``:
+        the reproduction's default, beta = 1/8 only, 6 sets x 8000 steps).
 
     Returns
     -------
@@ -280,30 +285,29 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     >>> from validation.adaptive_kernel import make_figures
     >>> manifest = make_figures("results/kernel", quick=True)   # doctest: +SKIP
     """
-    import sys
-
     out_dir = make_out_dir(out_dir)
-    name = "quick" if quick else "full"
+    name = resolve_profile(profile, quick, PROFILES)
     prof = PROFILES[name]
     t0 = time.perf_counter()
     scans, sweeps, onsets = {}, {}, {}
+    levels = len(prof["sigma2"])
+    total = (len(prof["betas"]) * prof["datasets"] * levels * prof["chains"] * prof["steps"]
+             + (2 * levels - 1) * prof["sweep_chains"] * prof["sweep_steps"])
+    bar = progress_bar(total, "kernel: Langevin", enabled=progress, unit="chain-step")
     for i, beta in enumerate(prof["betas"]):
         cfg = simulation_config(beta)
-        if progress:
-            print(f"kernel: Langevin scan beta={beta:g} (d={cfg.d:g}, N={cfg.N:g})",
-                  file=sys.stderr)
         scans[beta] = transition_scan(cfg, prof["sigma2"], datasets=prof["datasets"],
                                       chains=prof["chains"], steps=prof["steps"],
                                       step=prof["step"], thin=prof["thin"], seed=100 * (i + 1),
-                                      data_seed=100 * (i + 1))
+                                      data_seed=100 * (i + 1), progress=bar.update)
         onsets[beta] = scans[beta].onsets()
     main_beta = max(prof["betas"])
-    if progress:
-        print("kernel: hysteresis sweep", file=sys.stderr)
     sweeps[main_beta] = hysteresis_sweep(simulation_config(main_beta), prof["sigma2"],
                                          chains=prof["sweep_chains"], steps=prof["sweep_steps"],
                                          step=prof["step"], thin=prof["thin"], seed=999,
-                                         data_seed=100 * len(prof["betas"]))
+                                         data_seed=100 * len(prof["betas"]),
+                                         progress=bar.update)
+    bar.close()
     t_sim = time.perf_counter() - t0
     fine = np.linspace(min(prof["sigma2"]), max(prof["sigma2"]), 41)
     curves = _theory_curves(scans, fine)

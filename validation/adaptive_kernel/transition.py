@@ -61,6 +61,10 @@ PROFILES = {
     "full": {"betas": [1 / 32, 1 / 8], "sigma2": [0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3],
              "datasets": 8, "chains": 2, "steps": 12_000, "step": 0.01, "thin": 40,
              "sweep_steps": 6000, "sweep_chains": 4},
+    # the reproduction's default: the main size only, 6 sets, shorter chains
+    "standard": {"betas": [1 / 8], "sigma2": [0.1, 0.125, 0.15, 0.175, 0.2, 0.25, 0.3],
+                 "datasets": 6, "chains": 2, "steps": 8000, "step": 0.01, "thin": 40,
+                 "sweep_steps": 3000, "sweep_chains": 4},
     "quick": {"betas": [1 / 8], "sigma2": [0.1, 0.15, 0.2, 0.3], "datasets": 2, "chains": 2,
               "steps": 2500, "step": 0.01, "thin": 20, "sweep_steps": 800, "sweep_chains": 2},
 }
@@ -266,7 +270,7 @@ def _dataset_stats(traces, n_levels, chains):
 
 def transition_scan(config: ModelAConfig, sigma2, *, datasets: int = 4, chains: int = 2,
                     steps: int = 16_000, step: float = 0.01, thin: int = 40, seed: int = 0,
-                    data_seed: int = 0, workers: int = 2) -> TransitionScan:
+                    data_seed: int = 0, workers: int = 2, progress=None) -> TransitionScan:
     """Sample Model A at every noise level (independent chains from the prior) and compare.
 
     Parameters
@@ -287,6 +291,9 @@ def transition_scan(config: ModelAConfig, sigma2, *, datasets: int = 4, chains: 
         sampled with ``SeedSequence(seed + k)`` (spawned per chain).
     workers : int
         Threads.
+    progress : callable, optional
+        Called with the chain-steps done after each training set
+        (``len(sigma2) * chains * steps``), e.g. a tqdm bar's ``update``.
 
     Returns
     -------
@@ -308,6 +315,8 @@ def transition_scan(config: ModelAConfig, sigma2, *, datasets: int = 4, chains: 
                                        sigma_a2=config.sigma_a2, sigma_w2=config.sigma_w2,
                                        chains=chains, step=step, steps=steps, thin=thin,
                                        seed=seed + k, dtype="float32", workers=workers))
+        if progress is not None:
+            progress(len(levels) * chains * steps)
     st = _dataset_stats(traces, len(levels), chains)
     crit = critical_point(config)
     sl = [phase_point(config, s, critical=crit).to_dict() for s in levels]
@@ -369,7 +378,7 @@ class HysteresisSweep:
 
 def hysteresis_sweep(config: ModelAConfig, sigma2, *, chains: int = 4, steps: int = 6000,
                      step: float = 0.01, thin: int = 40, seed: int = 0, data_seed: int = 0,
-                     workers: int = 2) -> HysteresisSweep:
+                     workers: int = 2, progress=None) -> HysteresisSweep:
     """Descending then ascending ``sigma2`` sweep of the same chains.
 
     Notes
@@ -377,7 +386,8 @@ def hysteresis_sweep(config: ModelAConfig, sigma2, *, chains: int = 4, steps: in
     A first-order transition with barriers of many ``kT`` shows hysteresis:
     coming from large noise the neurons stay at ``q = 0`` below ``sigma2_c``;
     coming from small noise the droplets survive up to the spinodal.  The cost
-    is ``(2 len(sigma2) - 1) * chains * steps`` chain-steps.
+    is ``(2 len(sigma2) - 1) * chains * steps`` chain-steps.  ``progress``,
+    if given, is called with ``chains * steps`` after each level.
     """
     levels = sorted(check_positive("sigma2", s) for s in sigma2)
     data = model_a_data(int(config.n), int(config.d), eps=config.eps, seed=data_seed)
@@ -391,6 +401,8 @@ def hysteresis_sweep(config: ModelAConfig, sigma2, *, chains: int = 4, steps: in
                               thin=thin, seed=int(seeds[i]), init=state, dtype="float32",
                               workers=workers)
         state = tr.state
+        if progress is not None:
+            progress(chains * steps)
         tail = (np.abs(tr.overlap) > TAIL_THRESHOLD).mean(axis=2)
         rec[(way, s)] = (tr.cubic.mean(axis=0), tail.mean(axis=0))
     rec[("up", levels[0])] = rec[("down", levels[0])]           # the turning point

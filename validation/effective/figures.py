@@ -34,16 +34,20 @@ from theory.effective import (
 )
 from theory.effective.task import TrainingSplit
 from validation._io import make_out_dir, save_figure, write_json
+from validation._profile import resolve_profile
+from validation._progress import progress_bar
 from validation.effective.toy import ToyConfig, ToyResult, make_batch, train_toy
 
 __all__ = ["PROFILES", "SweepResult", "fraction_sweep", "make_figures",
            "plot_accuracy_vs_fraction", "plot_probability_vs_fraction",
            "plot_steps_vs_fraction", "plot_trajectories"]
 
-#: Sweep sizes of the figure job.
+#: Sweep sizes of the figure job (``standard``: the reproduction's default).
 PROFILES = {
     "full": {"train_sizes": [15, 20, 23, 26, 30, 35, 40, 45, 50], "seeds": list(range(12)),
              "steps": 10_000, "critical_trials": 2000},
+    "standard": {"train_sizes": [15, 20, 23, 26, 30, 35, 40, 45, 50], "seeds": list(range(6)),
+                 "steps": 10_000, "critical_trials": 1000},
     "quick": {"train_sizes": [20, 30, 40, 45], "seeds": list(range(4)), "steps": 3000,
               "critical_trials": 300},
 }
@@ -179,6 +183,34 @@ def plot_trajectories(ax, steps, network, theory, *, n_h=None):
 
 
 # ----------------------------------------------------------------------------- report
+def crossing(x, y, level: float = 0.5):
+    """First upward crossing of ``level`` by the piecewise-linear ``y(x)`` (``x`` ascending).
+
+    Returns
+    -------
+    (float or None, float or None, str or None)
+        The crossing, the spacing of the two grid points that bracket it (the
+        grid's resolution there) and, when there is no crossing, why.
+
+    Examples
+    --------
+    >>> from validation.effective.figures import crossing
+    >>> crossing([0.2, 0.4, 0.6], [0.0, 0.25, 0.75])
+    (0.5, 0.2, None)
+    >>> crossing([0.2, 0.4], [0.0, 0.25])[2]
+    'stays below 1/2 on the whole grid'
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if y.size and y[0] >= level:
+        return None, None, "already at or above 1/2 at the smallest fraction"
+    for i in range(1, y.size):
+        if y[i] >= level > y[i - 1]:
+            t = (level - y[i - 1]) / (y[i] - y[i - 1])
+            return (round(float(x[i - 1] + t * (x[i] - x[i - 1])), 12),
+                    round(float(x[i] - x[i - 1]), 12), None)
+    return None, None, "stays below 1/2 on the whole grid"
+
+
 def _report(sweep: SweepResult, curve, config: dict) -> dict:
     r = sweep.result
     ok = ~r.diverged
@@ -200,11 +232,14 @@ def _report(sweep: SweepResult, curve, config: dict) -> dict:
             if np.any(np.isfinite(sweep.n_h[sel])) else None,
             "mean_acc": float(np.mean(r.acc[sel])), "mean_acc_hat": float(np.mean(r.acc_hat[sel])),
             "mean_acc_bar": float(np.mean(sweep.acc_bar[sel])),
+            "final_rqi_above": int(np.sum(r.rqi[sel] > r.config.rqi_threshold)),
         })
     both = np.isfinite(it) & np.isfinite(sweep.n_h)
     corr = float(np.corrcoef(np.log(sweep.n_h[both]), np.log(it[both]))[0, 1]) \
         if both.sum() > 2 else None
     ratio = float(np.median(it[both] / sweep.n_h[both])) if both.any() else None
+    r_net, r_res, r_why = crossing([d["fraction"] for d in per_size],
+                                   [d["final_rqi_above"] / d["runs"] for d in per_size])
     return {
         "acc_vs_acc_hat": {"mean_abs_gap": float(gap.mean()), "max_abs_gap": float(gap.max()),
                            "mean_abs_gap_test": float(gap_test.mean()) if gap_test.size else None,
@@ -212,9 +247,17 @@ def _report(sweep: SweepResult, curve, config: dict) -> dict:
                            "definition": "|Acc - Acc_hat| over D0 at the end of training; "
                                          "_test: on the test set"},
         "critical_fraction": {"r_half_theory": curve.r_half,
-                              "definition": "fraction where P(forced) crosses 1/2"},
+                              "r_half_network": r_net, "r_half_network_resolution": r_res,
+                              "r_half_network_reason": None if r_why is None else
+                              f"the network's rate of final RQI > {r.config.rqi_threshold} "
+                              f"{r_why} (budget {r.config.steps} steps)",
+                              "definition": "fraction where P(forced) crosses 1/2; network: "
+                                            "first upward 1/2 crossing of the fraction of "
+                                            "runs with final RQI > threshold, linear "
+                                            "interpolation between training sizes"},
         "steps_to_rqi": {"per_size": per_size,
                          "log_correlation_n_h_vs_iter_rqi": corr,
+                         "n_runs_correlation": int(both.sum()),
                          "median_ratio_iter_rqi_over_n_h": ratio},
         "diverged_runs": int(r.diverged.sum()),
         "throughput_run_steps_per_s": r.timing["run_steps_per_s"],
@@ -267,18 +310,42 @@ def _trajectory(sweep, train_size=45):
             "iter_rqi": int(r.iter_rqi[k])}
 
 
-def _fig4(sweep, curve, traj):
+def _budget_note(sweep, full_steps) -> str:
+    """What the budget does to panel (a): runs on forcing splits that missed the structure."""
+    r = sweep.result
+    forced = sweep.forced & ~r.diverged
+    missed = int(np.sum(forced & (r.rqi <= r.config.rqi_threshold)))
+    text = (f"{missed} of {int(forced.sum())} runs on forcing splits end with RQI <= "
+            f"{r.config.rqi_threshold} after {r.config.steps} steps")
+    if full_steps is not None and r.config.steps < full_steps:
+        text += (f":\nreduced budget ({r.config.steps} of the full {full_steps} steps), so "
+                 "the network's rate\nsits below the theory partly because runs are cut short")
+    return text
+
+
+def _fig4(sweep, curve, traj, report=None, full_steps=None):
     from matplotlib.figure import Figure
 
     r = sweep.result
-    fig = Figure(figsize=(14, 4), layout="constrained")
+    fig = Figure(figsize=(14, 4.6), layout="constrained")
     a, b, c = fig.subplots(1, 3)
     plot_probability_vs_fraction(a, curve, sweep.fraction, r.rqi > r.config.rqi_threshold)
-    a.legend(fontsize=6.5, loc="upper left")
-    a.set_title(f"(a) r_c: theory crosses 1/2 at r = {curve.r_half:.3f}", fontsize=9)
+    # legend and budget note go below the axes: inside, every corner holds part of the
+    # curve or of the network's points
+    leg = a.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+                   frameon=False, title=_budget_note(sweep, full_steps), title_fontsize=6.5)
+    leg.get_title().set_color("C3")
+    a.set_ylim(-0.05, 1.05)
+    crit = (report or {}).get("critical_fraction", {})
+    net = crit.get("r_half_network")
+    a.set_title(f"(a) theory crosses 1/2 at r = {curve.r_half:.3f}; network "
+                + (f"at r = {net:.3f}" if net is not None else "never within the budget"),
+                fontsize=9)
     it = np.where(r.iter_rqi >= 0, r.iter_rqi, np.nan).astype(float)
     plot_steps_vs_fraction(b, sweep.fraction, it, label="steps to RQI > 0.95 (median, IQR)")
     never = _by_size(sweep.fraction, (r.iter_rqi < 0).astype(float))
+    lo, hi = b.get_ylim()
+    b.set_ylim(lo, hi * (hi / lo) ** 0.25)            # headroom for the "never" labels
     for x, m in zip(never[0], never[1]):
         if m > 0:
             b.annotate(f"{m:.0%}\nnever", (x, b.get_ylim()[1]), fontsize=6, ha="center",
@@ -331,7 +398,7 @@ def _fig5(sweep, curve):
     return fig
 
 
-def make_figures(out_dir, *, quick=False, progress=False) -> dict:
+def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     """Write Figs. 3-5 (PNG + PDF + JSON each) and ``effective_validation_report.json``.
 
     Parameters
@@ -342,6 +409,9 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
         full one (9 sizes x 12 seeds x 10 000 steps, ~4 min on 2 cores).
     progress : bool
         A progress bar on stderr.
+    profile : str, optional
+        A key of :data:`PROFILES`; overrides ``quick`` (``"standard"``, the
+        reproduction's default: 9 sizes x 6 seeds x 10 000 steps, ~2 min).
 
     Returns
     -------
@@ -354,19 +424,14 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     >>> manifest = make_figures("results/effective", quick=True)   # doctest: +SKIP
     """
     out_dir = make_out_dir(out_dir)
-    prof = PROFILES["quick" if quick else "full"]
+    name = resolve_profile(profile, quick, PROFILES)
+    prof = PROFILES[name]
     cfg = ToyConfig(steps=prof["steps"], record_every=max(prof["steps"] // 200, 1))
     t0 = time.perf_counter()
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(prof["train_sizes"]) * len(prof["seeds"]) * cfg.steps,
-                   unit="run-step", file=None)
     batch = make_batch(prof["seeds"], train_size=prof["train_sizes"])
-    res = train_toy(cfg, batch, progress=(bar.update if bar is not None else None))
-    if bar is not None:
-        bar.close()
+    with progress_bar(len(batch) * cfg.steps, "effective: toy runs", enabled=progress,
+                      unit="run-step") as bar:
+        res = train_toy(cfg, batch, progress=bar.update)
     task = cfg.task
     analyses = [analyze_split(TrainingSplit(task, tr), eta=float(batch.repr_lr[k]))
                 for k, tr in enumerate(res.train_sets)]
@@ -377,7 +442,8 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     t_train = time.perf_counter() - t0
     curve = critical_curve(ArithmeticTask(cfg.p), trials=prof["critical_trials"], seed=0)
     config = {"theory": "effective", "paper": "Liu et al. 2022, arXiv 2205.10343",
-              "profile": "quick" if quick else "full", "toy": cfg.to_dict(),
+              "profile": name, "full_profile_steps": PROFILES["full"]["steps"],
+              "n_samples": task.n_samples, "toy": cfg.to_dict(),
               "train_sizes": prof["train_sizes"], "seeds": prof["seeds"],
               "hyperparameters": {"repr_lr": 1e-3, "decoder_lr": 1e-4, "decoder_wd": 0.0,
                                   "repr_wd": 0.0},
@@ -390,7 +456,8 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     files["fig3_accuracy"] = save_figure(_fig3(sweep), out_dir, "fig3_accuracy", {
         "figure": "Fig. 3: Acc and Acc_hat vs training fraction; Acc vs Acc_hat",
         "config": config, "data": sweep.to_dict()})
-    files["fig4_structure"] = save_figure(_fig4(sweep, curve, traj), out_dir, "fig4_structure", {
+    fig4 = _fig4(sweep, curve, traj, report, PROFILES["full"]["steps"])
+    files["fig4_structure"] = save_figure(fig4, out_dir, "fig4_structure", {
         "figure": "Fig. 4: P(linear structure) vs fraction; steps to RQI > 0.95; trajectories",
         "config": config, "critical_curve": curve.to_dict(),
         "trajectory": traj, "data": sweep.to_dict()})

@@ -53,7 +53,8 @@ def plot_loss_curves(ax, steps, train, test, *, t1=None, t2=None, eps=None, c=No
         Times; their medians are marked by vertical lines (entries < 0,
         the "none" sentinel, are ignored).
     eps, c : float, optional
-        Thresholds drawn as horizontal lines.
+        Thresholds drawn as horizontal lines (blue and red, with interleaved
+        dashes so that both stay visible when ``eps == c``).
     reference : dict, optional
         ``{"train": (K,), "test": (K,)}`` curves drawn dashed on top (e.g.
         the closed-form medians).
@@ -91,10 +92,17 @@ def plot_loss_curves(ax, steps, train, test, *, t1=None, t2=None, eps=None, c=No
         for key, color in (("train", "navy"), ("test", "darkred")):
             artists += ax.plot(x, reference[key], ls=(0, (4, 3)), color=color, lw=0.9,
                                label="closed-form median" if key == "train" else None)
-    for value, style, label in ((eps, ":", r"$\epsilon$"), (c, "--", "$c$")):
+    # eps (train threshold, blue) and c (population threshold, red) use interleaved
+    # dashes: at the paper's defaults eps = c and the two lines coincide, and each
+    # stays visible in the gaps of the other
+    same = eps is not None and c is not None and eps == c
+    for value, color, phase, label, note in (
+            (eps, "tab:blue", 0, r"$\epsilon$ (train threshold)", ""),
+            (c, "tab:red", 4, "$c$ (population threshold)",
+             r", on the $\epsilon$ line (alternating dashes)" if same else "")):
         if value is not None:
-            artists.append(ax.axhline(value, color="gray", ls=style, lw=0.8,
-                                      label=f"{label} = {value:g}"))
+            artists.append(ax.axhline(value, color=color, ls=(phase, (4, 4)), lw=1.1,
+                                      label=f"{label} = {value:g}{note}"))
     for times, color, label in ((t1, "tab:blue", "$t_1$"), (t2, "tab:red", "$t_2$")):
         if times is not None:
             times = np.asarray(times)
@@ -185,7 +193,7 @@ def _tick(v, parameter):
     return f"{v:g}"
 
 
-def _fig1(curves, quick):
+def _fig1(curves):
     from matplotlib.figure import Figure
 
     d = PAPER_DEFAULTS
@@ -244,7 +252,7 @@ def _fig2(sweeps, report):
     return fig
 
 
-def make_figures(out_dir, *, quick=False, progress=False) -> dict:
+def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     """Write Fig. 1, Fig. 2 (PNG + PDF + JSON each) and ``validation_report.json``.
 
     Parameters
@@ -256,6 +264,9 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
         on 2 cores); see :data:`validation.ridge.report.PROFILES`.
     progress : bool
         A progress bar on stderr.
+    profile : str, optional
+        A key of :data:`validation.ridge.report.PROFILES`; overrides ``quick``
+        (``"standard"``: the reproduction's default, 3 seeds and 20 Fig. 1 runs).
 
     Returns
     -------
@@ -287,10 +298,10 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     """
     out_dir = make_out_dir(out_dir)
     t0 = time.perf_counter()
-    report, sweeps, curves = _run(quick=quick, progress=progress)
+    report, sweeps, curves = _run(quick=quick, progress=progress, profile=profile)
     config = report["config"]
     t_draw = time.perf_counter()
-    files1 = _save(_fig1(curves, quick), out_dir, "fig1_loss_curves", {
+    files1 = _save(_fig1(curves), out_dir, "fig1_loss_curves", {
         "figure": "Fig. 1: training vs population loss over GD steps",
         "config": {**config, "seeds": list(curves.seeds), "horizon": curves.horizon,
                    "method": "explicit GD (all runs); dashed: closed-form median at the same "

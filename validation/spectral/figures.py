@@ -29,6 +29,7 @@ import numpy as np
 from theory import __version__
 from theory.spectral import roc_curve
 from validation._io import make_out_dir, save_figure, write_json
+from validation._profile import resolve_profile
 
 __all__ = ["make_figures", "plot_heatmap", "plot_reliability", "plot_roc", "plot_scatter"]
 
@@ -305,7 +306,13 @@ def _shipped_choices(family: str, quick: bool) -> dict | None:
     return out
 
 
-def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> dict:
+#: Evaluation settings of the figure job's profiles (``full``: the reproduction's default too).
+PROFILES = {"quick": {"n_boot": 200, "Cs": (0.1, 1.0, 10.0), "n_inner": 3, "ablations": False},
+            "full": {"n_boot": 2000, "ablations": True}}
+
+
+def make_figures(out_dir, *, quick=False, progress=False, write_runs=False, profile=None
+                 ) -> dict:
     """Held-out evaluation on the stored family corpora, figures and the report.
 
     Parameters
@@ -321,15 +328,18 @@ def make_figures(out_dir, *, quick=False, progress=False, write_runs=False) -> d
         Also write the corpora's early windows as a runs directory
         (``out_dir/runs``: one CSV per run and ``labels.csv``) usable by
         ``grokking spectral calibrate``.
+    profile : {"quick", "full"}, optional
+        A key of :data:`PROFILES`; overrides ``quick``.
     """
     from theory.spectral import SpectralConfig, score_curves
     from validation.spectral.families import load_family_corpus
     from validation.spectral.shipped import cross_family, evaluate_family
 
     out_dir = make_out_dir(out_dir)
+    quick = resolve_profile(profile, quick, PROFILES) == "quick"
     t0 = time.perf_counter()
     corpora = {f: load_family_corpus(f) for f in ("modular", "toy")}
-    opts = dict(n_boot=200, Cs=(0.1, 1.0, 10.0), n_inner=3) if quick else dict(n_boot=2000)
+    opts = {k: v for k, v in PROFILES["quick" if quick else "full"].items() if k != "ablations"}
     evaluations = {f: evaluate_family(c, ablations=not quick, fixed=_shipped_choices(f, quick),
                                       **opts) for f, c in corpora.items()}
     cross = {"toy->modular": cross_family(corpora["toy"], corpora["modular"], **opts),
