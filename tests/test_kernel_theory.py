@@ -13,6 +13,7 @@ import subprocess
 import sys
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 from scipy.special import erf
@@ -470,3 +471,121 @@ def test_to_dict_keys_for_cli():
     json.dumps(th, allow_nan=False)
     json.dumps(B.self_consistent_a(B.BASE_MODEL_B, 0.2).to_dict(), allow_nan=False)
     assert B.thresholds(normalisation="matrix").to_dict()["sigma2_II"] is None
+
+
+# ---------------------------------------------------------------------------
+# hardening (issue 10): input checks, extreme but valid inputs
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: A.reduced_action(1.0, 30.0, 0.3, -0.3, -0.5), r"sigma_w2 must be > 0"),
+    (lambda: A.reduced_action(np.nan, 30.0, 0.3, -0.3, 0.5), r"q must be finite"),
+    (lambda: A.reduced_action_derivatives(1.0, -1.0, 0.3, -0.3, 0.5), r"u must be >= 0"),
+    (lambda: A.gpr_coefficients(np.zeros((2, 2)), 0, 0.2, -0.3), r"n must be > 0"),
+    (lambda: A.gpr_coefficients(np.array([[1.0, 2.0], [2.0, 1.0]]), 10, 0.2, -0.3),
+     r"kernel must be symmetric positive semi-definite"),
+    (lambda: A.gpr_coefficients(np.zeros(2), 10, 0.2, -0.3), r"kernel must be 2-dimensional"),
+    (lambda: A.kernel_matrix(A.BASE_MODEL_A, 0.2, 0.3, p=1.5), r"p must be in \[0, 1\]"),
+    (lambda: A.gfl_b(30.0, -1.0, 0.5), r"kappa_value must be > 0"),
+    (lambda: I.erf_h1_moment(np.nan, 1.0), r"q must be finite"),
+    (lambda: I.hermite3([1.0, np.inf]), r"z must be finite"),
+    (lambda: B.mode_action(-1.0, 1.0, 0.5, 0.0), r"phi must be >= 0"),
+    (lambda: B.saddles(0.5, 1e-320), r"gamma must be >= 2.22507e-308"),
+    (lambda: B.fourier_target_overlap([1.0, 2.0], [1.0]), r"w and v must be non-empty"),
+    (lambda: F.hermite_projection([1.0, 2.0], [1.0, -1.0]), r"two distinct non-zero \|z\|"),
+])
+def test_kernel_formulas_reject_bad_input_naming_the_parameter(call, match):
+    # before: a finite number for sigma_w2 < 0, NaN for q = NaN, (1, -0.3) for n = 0 ...
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_kernel_type_checks():
+    with pytest.raises(TypeError, match="P must be an integer"):
+        B.is_prime("7")
+    with pytest.raises(TypeError, match="config must be a ModelAConfig"):
+        A.gfl_solution(B.BASE_MODEL_B, 0.2)
+    with pytest.raises(TypeError, match="config must be a ModelBConfig"):
+        B.self_consistent_a(A.BASE_MODEL_A, 0.2)
+
+
+def test_line_root_survives_a_line_undefined_inside_a_bracket():
+    # brentq used to be handed resid(), which returns None where the closed-form line is
+    # undefined; a hole in the line's domain inside a grid cell made brentq raise TypeError
+    cfg = A.BASE_MODEL_A
+    b_c = A._line_root(cfg, A.critical_line, "u_c", "kappa_c")[0]
+
+    def holed(b, eps, sigma_w2):
+        return None if abs(b - b_c) < 1e-5 else A.critical_line(b, eps, sigma_w2)
+
+    assert A._line_root(cfg, holed, "u_c", "kappa_c") is None   # the root sits in the hole
+    # a hole where brentq's first step lands (not on the root): the sub-grid rescan finds
+    # the root of f = x^4 - 0.31^4 bracketed by [0.3, 0.4]; brentq's first step is 0.30649
+    def f(x):
+        return None if 0.3060 < x < 0.3070 else x ** 4 - 0.31 ** 4
+
+    assert A._sign_changes(f, np.linspace(0.0, 1.0, 11)) == [pytest.approx(0.31, abs=1e-9)]
+
+
+def test_finite_data_loop_rejects_too_few_samples():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match=r"n_samples must be >= 2 d = 6"):
+        F.adaptive_kernel_loop(x, x[:, 0], 0.1, 1.0, 1.0, N=10.0, n_samples=2)
+
+
+def test_model_b_allocation_is_refused_before_it_is_made():
+    # P = 10007 would need 16 TB for the P^2 x 2P inputs (numpy used to try)
+    with pytest.raises(ValueError, match=r"P = 10007 needs .* GiB"):
+        B.two_hot_inputs(10007)
+    with pytest.raises(ValueError, match=r"GiB"):
+        B.nngp_kernel_matrix(10007)
+    # the closed form needs no allocation
+    assert B.nngp_spectrum(10007)[2]["multiplicity"] == 10006 ** 2
+
+
+@pytest.mark.parametrize("gamma", [1e-30, 1e-300])
+def test_model_b_tiny_gamma_thresholds_and_solution(gamma):
+    # thresholds against the closed forms evaluated in mpmath (50 digits):
+    # g_c = 2 sqrt(gamma/3), sigma2_I = sqrt(2 sigma_a2 P^2/(N g_c)), sigma2_sp = ... sqrt(gamma)
+    cfg = B.ModelBConfig(gamma=gamma)
+    th = B.thresholds(cfg)
+    with mpmath.workdps(50):
+        g = mpmath.mpf(gamma)
+        coef = 2 * mpmath.mpf(cfg.sigma_a2) * cfg.P ** 2 / cfg.N
+        s_I = mpmath.sqrt(coef / (2 * mpmath.sqrt(g / 3)))
+        s_sp = mpmath.sqrt(coef / mpmath.sqrt(g))
+        s_II = s_I - mpmath.mpf(cfg.sigma_a2) * 3 / g
+    assert th.sigma2_I == pytest.approx(float(s_I), rel=1e-14)
+    assert th.sigma2_spinodal == pytest.approx(float(s_sp), rel=1e-14)
+    assert s_II < 0 and th.sigma2_II is None
+    # the self-consistent solution inside GMFL-I: |a| = slope sigma2 (u a^2 pinned at g_c)
+    # and lambda = sigma2 (1 - a)/a carried by a fraction w = lambda/(sigma_a2 x_+^2) of the
+    # neurons; this used to overflow (gamma = 1e-300) or report w = 1 / GMFL-II (1e-30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for frac in (1e-6, 0.5, 0.9):
+            s2 = frac * th.sigma2_I
+            pt = B.self_consistent_a(cfg, s2)
+            a_exp = th.slope * s2
+            assert pt.phase == "GMFL-I" and pt.abs_a == pytest.approx(a_exp, rel=1e-12)
+            with mpmath.workdps(50):
+                lam = mpmath.mpf(s2) * (1 - mpmath.mpf(a_exp)) / mpmath.mpf(a_exp)
+                w = lam * mpmath.mpf(gamma) / (3 * mpmath.mpf(cfg.sigma_a2))
+            assert pt.weight == pytest.approx(float(w), rel=1e-9)
+        assert B.self_consistent_a(cfg, 1.1 * th.sigma2_I).phase == "GFL"
+
+
+def test_model_b_saddle_quantities_at_tiny_gamma():
+    # S~(x_+) at g = 2 g_c: mpmath from the definition vs the cubic-free closed form used
+    gamma = 1e-200
+    g = 4 * math.sqrt(gamma / 3)
+    with mpmath.workdps(80):
+        gm, gg = mpmath.mpf(gamma), mpmath.mpf(g)
+        xp = (gg + mpmath.sqrt(gg * gg - gm)) / gm
+        action = 401 * (xp - gg * xp ** 2 + gm / 3 * xp ** 3)
+        weight = 1 / (1 + mpmath.exp(action) / 4)
+    assert B.saddles(g, gamma)[1] == pytest.approx(float(xp), rel=1e-14)
+    assert B.specialised_fraction(g, gamma, 401) == pytest.approx(float(weight), rel=1e-12)
+    with pytest.raises(OverflowError, match="<Phi Psi>"):
+        B.phi_psi_mean(1.0, 1e-300, 401)      # x_+^2 = 4e600: not representable
