@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._checks import check_positive, check_positive_int
+from theory._checks import check_positive_int
 from theory.effective.structure import _clean_eigenvalues, full_nullity
 from theory.effective.task import ArithmeticTask, _check_train_size, check_nonnegative_int
 
 __all__ = ["CriticalCurve", "critical_curve", "forcing_statistics"]
+
+#: Largest block of training-set masks (bytes, with their random keys) held at once.
+_MAX_BYTES = 2 ** 30
 
 
 def _subset_eigenvalues(task: ArithmeticTask, masks: np.ndarray, chunk: int = 20000
@@ -44,7 +47,12 @@ def forcing_statistics(task: ArithmeticTask, masks: np.ndarray, d_in: int = 1
     ``lambda3`` is the third-smallest eigenvalue of ``H = 2 A^T A / Z0`` with
     ``Z0 = d_in (p - 1)`` (0 where the set does not force the structure).
     """
-    ev = _subset_eigenvalues(task, np.asarray(masks, dtype=bool))
+    d_in = check_positive_int("d_in", d_in)
+    masks = np.asarray(masks)
+    if masks.ndim != 2 or masks.shape[1] != task.n_samples or masks.dtype != bool:
+        raise ValueError(f"masks must be a boolean array of shape (T, {task.n_samples}), got "
+                         f"{masks.dtype} {masks.shape}")
+    ev = _subset_eigenvalues(task, masks)
     full = full_nullity(task)
     n0 = np.sum(ev == 0.0, axis=1)
     forced = n0 == full
@@ -142,9 +150,16 @@ def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, s
     >>> curve.exact.all(), curve.p_forced[0], curve.p_forced[-1]
     (np.True_, np.float64(0.0), np.float64(1.0))
     """
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     trials = check_positive_int("trials", trials)
     seed = check_nonnegative_int("seed", seed)
-    exact_limit = int(check_positive("exact_limit", exact_limit))
+    exact_limit = check_positive_int("exact_limit", exact_limit)
+    d_in = check_positive_int("d_in", d_in)
+    if 16 * max(trials, exact_limit) * task.n_samples > _MAX_BYTES:
+        raise ValueError(f"trials/exact_limit = {max(trials, exact_limit)} training sets of "
+                         f"{task.n_samples} samples need more than {_MAX_BYTES / 2 ** 30:g} GiB "
+                         "at once: lower them")
     sizes = (np.arange(1, task.n_samples + 1) if train_sizes is None
              else np.array([_check_train_size(task, k) for k in np.atleast_1d(train_sizes)]))
     n = task.n_samples

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory._checks import check_finite_array, check_positive
 from theory.effective.structure import augmented_set
 from theory.effective.task import ArithmeticTask, TrainingSplit
 
@@ -37,6 +38,8 @@ RQI_CONVENTIONS = {
 
 
 def _as_embedding(embedding, task: ArithmeticTask) -> np.ndarray:
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     e = np.asarray(embedding, dtype=np.float64)
     if e.ndim == 1:
         e = e[:, None]
@@ -63,7 +66,9 @@ def normalize_representation(embedding) -> np.ndarray:
     >>> round(float(e[0, 0]), 4), round(float((e ** 2).sum()), 10)
     (-1.4863, 9.0)
     """
-    e = np.asarray(embedding, dtype=np.float64)
+    e = check_finite_array("embedding", embedding)
+    if e.ndim < 2 or e.shape[-2] < 2:
+        raise ValueError(f"embedding must have shape (..., p, d) with p >= 2, got {e.shape}")
     centred = e - e.mean(axis=-2, keepdims=True)
     std = e.std(axis=-2, ddof=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -103,8 +108,6 @@ def representation_parallelograms(embedding, task: ArithmeticTask, convention: s
 def _check_delta(delta, convention):
     if delta is None:
         return 0.01
-    from theory._checks import check_positive
-
     return check_positive("delta", delta)
 
 
@@ -167,6 +170,8 @@ def predicted_accuracy(embedding, split: TrainingSplit, convention: str = "code"
     >>> predicted_accuracy(np.arange(10.0), split)[0] == analyze_split(split).acc_bar
     True
     """
+    if not isinstance(split, TrainingSplit):
+        raise TypeError(f"split must be a TrainingSplit, got {type(split).__name__}")
     mask = representation_parallelograms(embedding, split.task, convention, delta)
     if mask.ndim != 1:
         raise ValueError("predicted_accuracy takes one representation of shape (p, d)")
