@@ -259,9 +259,34 @@ def test_critical_curve_monte_carlo_within_its_stderr():
     assert np.all(np.abs(mc.p_forced - exact.p_forced) <= 4 * np.maximum(mc.stderr, 1e-3))
 
 
-def test_critical_fraction_p10_near_0p4():
+def _independent_forcing_rate(p, size, trials, rng):
+    """P(forced) by a second method: parallelograms from their definition and the rank by SVD."""
+    samples = [(i, j) for i in range(p) for j in range(i, p)]
+    hits = 0
+    for _ in range(trials):
+        train = [samples[k] for k in rng.choice(len(samples), size=size, replace=False)]
+        rows = []
+        for (i, j), (m, n) in itertools.combinations(train, 2):
+            if i + j == m + n:
+                row = np.zeros(p)
+                np.add.at(row, [i, j], 1.0)
+                np.add.at(row, [m, n], -1.0)
+                rows.append(row)
+        rank = np.linalg.matrix_rank(np.array(rows)) if rows else 0
+        hits += p - rank == 2
+    return hits / trials
+
+
+def test_critical_fraction_p10_against_a_second_method():
+    # (Liu et al. read r_c ~ 0.4 off their Fig. 4a; the reference here is an independent
+    # Monte Carlo, compared size by size within 4 combined binomial standard errors)
     curve = critical_curve(ArithmeticTask(10), trials=1000, seed=0)
-    assert 0.35 <= curve.r_half <= 0.45
+    rng = np.random.default_rng(np.random.SeedSequence(2024))
+    for size in (16, 20, 24, 28):
+        k = size - 1
+        ref = _independent_forcing_rate(10, size, 400, rng)
+        se = np.sqrt(ref * (1 - ref) / 400 + curve.stderr[k] ** 2)
+        assert abs(curve.p_forced[k] - ref) <= 4 * max(se, 1.0 / 400), size
     assert curve.p_forced[0] == 0 and curve.p_forced[-1] == 1
     # lambda_3 grows with the training fraction and reaches 60/9 at full data
     med = curve.lambda3_median[np.isfinite(curve.lambda3_median)]

@@ -349,7 +349,8 @@ def test_bootstrap_ci_contains_estimate_and_is_reproducible():
     narrower = bootstrap_auroc_ci(s, y, n_boot=2000, level=0.5, seed=11)
     assert a.low <= narrower.low <= narrower.high <= a.high
     assert (a.n_pos, a.n_neg, a.n_boot, a.seed) == (30, 40, 2000, 11)
-    json.dumps(a.to_dict(), allow_nan=False)
+    d = json.loads(json.dumps(a.to_dict(), allow_nan=False))       # strict JSON, same values
+    assert (d["estimate"], d["low"], d["high"]) == (a.estimate, a.low, a.high)
 
 
 def test_bootstrap_perfect_separation_is_degenerate_at_one():
@@ -391,7 +392,8 @@ def test_calibrate_then_evaluate_on_held_out_runs():
     assert ev.accuracy == pytest.approx((ev.tp + ev.tn) / ev.n, abs=0)
     d = json.loads(json.dumps(pred.to_dict(), allow_nan=False))
     assert d["config"]["cutoff"] == 0.04 and d["fit"]["method"] == "youden"
-    json.dumps(ev.to_dict(), allow_nan=False)
+    e = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
+    assert e["accuracy"] == ev.accuracy and e["n_pos"] == int(test_labels.sum())
 
 
 def test_evaluate_hand_example_and_nan_precision():

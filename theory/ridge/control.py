@@ -44,10 +44,12 @@ def lam_star(n, m, nu2, eps, lmin_plus=None):
     Returns
     -------
     ndarray or float
-        ``lam* >= 0``; for ``0 < lam < lam*`` the Eq. (8) lower bound on
-        ``t2`` exceeds the upper bound on ``t1``.  0 when Eq. (8) is vacuous
-        for every ``lam`` (``nu2 <= 8 m eps/(m - n)``): no weight decay
-        certifies grokking.
+        ``lam*``; for ``0 < lam < lam*`` the Eq. (8) lower bound on ``t2``
+        exceeds the upper bound on ``t1``.  ``<= 0`` when Eq. (8) is vacuous
+        for every ``lam`` (``nu2 <= 8 m eps/(m - n)``): the formula's negative
+        value, and 0 where even the t1 log argument is ``<= 1``
+        (``nu2 <= eps/(14 m)``, where the formula would divide by a
+        non-positive ``ln(14 m nu2/eps)``).
 
     Raises
     ------
@@ -74,10 +76,11 @@ def lam_star(n, m, nu2, eps, lmin_plus=None):
     lmin_plus = check_values("lmin_plus", lmin_plus, gt=0)
     log_a = np.log(m - n) + np.log(nu2) - np.log(8.0) - np.log(m) - np.log(eps)
     log_b = np.log(14.0) + np.log(m) + np.log(nu2) - np.log(eps)
-    # log_a > 0 implies log_b > log_a > 0 (the t1 log argument is the larger one)
+    # log_b > log_a always (the t1 log argument is the larger one), so log_b <= 0 only
+    # when Eq. (8) is vacuous anyway
     with np.errstate(divide="ignore", invalid="ignore"):
         value = 2.0 * lmin_plus * log_a / (2.02 * n * log_b)
-    return np.where(log_a > 0, value, 0.0)[()]
+    return np.where(log_b > 0, value, 0.0)[()]
 
 
 def nu2_vacuity_threshold(n, m, eps):
