@@ -94,7 +94,12 @@ def check_positive_int(name: str, value) -> int:
 
 def check_finite_array(name: str, value, ndim: int | None = None) -> np.ndarray:
     """Return ``value`` as a float64 array, requiring finite entries."""
-    arr = np.asarray(value, dtype=np.float64)
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:      # strings, ragged lists, complex
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r:.80}") from exc
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):

@@ -29,7 +29,11 @@ def _subset_eigenvalues(task: ArithmeticTask, masks: np.ndarray, chunk: int = 20
                         ) -> np.ndarray:
     """Ascending eigenvalues of A(P0(D))^T A(P0(D)) for a stack of sample masks (T, N)."""
     rows = task.constraint_rows.astype(np.float64)
-    outer = np.einsum("mi,mj->mij", rows, rows).reshape(rows.shape[0], -1)
+    if 8 * rows.shape[0] * task.p ** 2 > _MAX_BYTES:
+        raise ValueError(f"p = {task.p}: the outer products of its {rows.shape[0]} "
+                         f"parallelograms need {8 * rows.shape[0] * task.p ** 2 / 2 ** 30:.3g} "
+                         f"GiB (limit {_MAX_BYTES / 2 ** 30:g} GiB): use a smaller p")
+    outer = np.einsum("mi,mj->mij", rows, rows).reshape(rows.shape[0], task.p * task.p)
     par = task.parallelograms
     out = np.empty((masks.shape[0], task.p))
     for start in range(0, masks.shape[0], chunk):
@@ -108,6 +112,13 @@ class CriticalCurve:
         }
 
 
+def _checked_size(task: ArithmeticTask, size) -> int:
+    try:
+        return _check_train_size(task, size)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"train_sizes: {exc}") from None
+
+
 def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float:
     above = y >= level
     idx = np.flatnonzero(~above[:-1] & above[1:])
@@ -161,7 +172,7 @@ def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, s
                          f"{task.n_samples} samples need more than {_MAX_BYTES / 2 ** 30:g} GiB "
                          "at once: lower them")
     sizes = (np.arange(1, task.n_samples + 1) if train_sizes is None
-             else np.array([_check_train_size(task, k) for k in np.atleast_1d(train_sizes)]))
+             else np.array([_checked_size(task, k) for k in np.atleast_1d(train_sizes)]))
     n = task.n_samples
     children = np.random.SeedSequence(seed).spawn(n + 1)
     out = {k: [] for k in ("p", "se", "exact", "n", "med", "q25", "q75")}

@@ -104,16 +104,18 @@ def classify_phase(iter_train: int | None, iter_val: int | None,
     if diverged:
         return {"phase": "diverged", "lag": None, "val_without_train": False}
 
-    def within(it):
+    def within(it, name):
         if it is None:
             return None
         if isinstance(it, (bool, np.bool_)) or not isinstance(it, (numbers.Real, np.number)):
-            raise TypeError(f"iteration counts must be integers >= 0 or None, got {it!r}")
+            raise TypeError(f"{name}: iteration counts must be integers >= 0 or None, "
+                            f"got {it!r}")
         if not math.isfinite(it) or int(it) != it or it < 0:
-            raise ValueError(f"iteration counts must be integers >= 0 or None, got {it!r}")
+            raise ValueError(f"{name}: iteration counts must be integers >= 0 or None, "
+                             f"got {it!r}")
         return int(it) if it < definition.budget else None
 
-    it_t, it_v = within(iter_train), within(iter_val)
+    it_t, it_v = within(iter_train, "iter_train"), within(iter_val, "iter_val")
     if it_t is None:
         return {"phase": "confusion", "lag": None, "val_without_train": it_v is not None}
     if it_v is None:

@@ -40,14 +40,12 @@ RQI_CONVENTIONS = {
 def _as_embedding(embedding, task: ArithmeticTask) -> np.ndarray:
     if not isinstance(task, ArithmeticTask):
         raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
-    e = np.asarray(embedding, dtype=np.float64)
+    e = check_finite_array("embedding", embedding)
     if e.ndim == 1:
         e = e[:, None]
     if e.ndim < 2 or e.shape[-2] != task.p:
         raise ValueError(f"embedding must have shape (p, d) or (..., p, d) with p={task.p}, "
                          f"got {np.shape(embedding)}")
-    if not np.all(np.isfinite(e)):
-        raise ValueError("embedding must contain only finite values")
     return e
 
 

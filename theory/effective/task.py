@@ -284,6 +284,9 @@ def split_from_pairs(task: ArithmeticTask, pairs) -> TrainingSplit:
         raise TypeError(f"pairs must hold integer symbols, got dtype {pairs.dtype}")
     if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.shape[0] == 0:
         raise ValueError(f"pairs must be a non-empty list of (i, j) pairs, got shape {pairs.shape}")
+    if pairs.min() < 0 or pairs.max() >= task.p:
+        raise ValueError(f"pairs must hold symbols in [0, {task.p - 1}], got "
+                         f"{int(pairs.min())}..{int(pairs.max())}")
     idx = sorted({task.sample_index(i, j) for i, j in pairs.tolist()})
     if len(idx) != pairs.shape[0]:
         raise ValueError("pairs contains the same unordered sample twice")

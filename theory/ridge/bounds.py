@@ -47,11 +47,14 @@ def _require_null_space(n, m):
     check_greater("m", m, "n", n, "the bound needs a null space of dimension m - n >= 1")
 
 
-def _sizes(n, m=None, null_space=True):
+def _count(n):
+    """A checked sample count (whole number >= 1, scalar or array)."""
+    return check_values("n", n, ge=1, integer=True)
+
+
+def _sizes(n, m, null_space=True):
     """Checked sample and feature counts (whole numbers >= 1; ``m > n`` if asked)."""
-    n = check_values("n", n, ge=1, integer=True)
-    if m is None:
-        return n
+    n = _count(n)
     m = check_values("m", m, ge=1, integer=True)
     if null_space:
         _require_null_space(n, m)
@@ -164,7 +167,7 @@ def eq6_t1_upper(n, eta, lmin_plus, b2, init_norm_sq, eps):
     >>> round(float(eq6_t1_upper(100, 1.0, 0.5, 1.0, 1000.0, 0.01)), 4)
     1330.4685
     """
-    n = _sizes(n)
+    n = _count(n)
     eta, lmin_plus = _pos("eta", eta), _pos("lmin_plus", lmin_plus)
     b2, init_norm_sq, eps = _pos("b2", b2), _pos("init_norm_sq", init_norm_sq), _pos("eps", eps)
     log_arg = np.log(6.0) + np.log(b2) + np.log(init_norm_sq) - np.log(eps)
@@ -471,7 +474,7 @@ def _envelope(log0, log_rate, t):
 
 
 def _thm41_args(spectrum, lam, eta, t):
-    spec = _spectrum(spectrum)
+    spec = _spectrum(spectrum, "spectrum")
     eta, lam = _eta_lam(eta, lam)
     t = check_times(t)
     x_row = eta * (spec.lmin_plus / spec.n + lam)
@@ -528,7 +531,7 @@ def thm41_train_upper(spectrum, lam, eta, t):
     spec, eta, lam, t, x_row = _thm41_args(spectrum, lam, eta, t)
     if spec.init_norm_sq == 0 or spec.lbar == 0:
         return np.zeros(t.shape)
-    log0 = np.log(spec.lbar * spec.init_norm_sq / 2.0)
+    log0 = np.log(spec.lbar) + np.log(spec.init_norm_sq) - np.log(2.0)
     return _envelope(log0, _log_abs_one_minus(x_row), t)
 
 
@@ -565,7 +568,8 @@ def thm41_test_lower(spectrum, lam, eta, t, nu2):
     nu2 = check_nonnegative("nu2", nu2)
     if nu2 == 0:
         return np.zeros(t.shape)
-    log0 = np.log(spec.feature_variance * (spec.m - spec.n) * nu2 / 2.0)
+    log0 = (np.log(spec.feature_variance) + np.log(spec.m - spec.n) + np.log(nu2)
+            - np.log(2.0))
     return _envelope(log0, _log_abs_one_minus(eta * lam), t)
 
 
@@ -597,12 +601,12 @@ def thm41_norm_upper(spectrum, lam, eta, t):
     return _envelope(np.log(spec.init_norm_sq), _log_abs_one_minus(eta * lam), t)
 
 
-def _spectrum(obj) -> Spectrum:
+def _spectrum(obj, name: str = "problem") -> Spectrum:
     if isinstance(obj, RidgeProblem):
         return obj.spectrum
     if isinstance(obj, Spectrum):
         return obj
-    raise TypeError(f"expected a RidgeProblem or Spectrum, got {type(obj).__name__}")
+    raise TypeError(f"{name} must be a RidgeProblem or Spectrum, got {type(obj).__name__}")
 
 
 # --------------------------------------------------------------------------
