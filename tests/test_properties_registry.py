@@ -135,14 +135,16 @@ positive = st.floats(1e-3, 1e3)
 small_positive = st.floats(1e-6, 1e-1)
 
 
-def make_invalid_test(func, valid, bad, *, call=None, max_examples=30):
+def make_invalid_test(func, valid, bad, *, call=None, max_examples=30, aliases=None):
     """A property test: one parameter of a valid call replaced by a bad value is refused.
 
     ``valid`` draws a dict of keyword arguments; ``bad`` maps parameter names to
-    strategies of bad values; ``call(**kwargs)`` defaults to ``func``.
+    strategies of bad values; ``call(**kwargs)`` defaults to ``func``; ``aliases``
+    maps a parameter to the name its message uses (e.g. an element of a list).
     """
     target = call or func
     names = sorted(bad)
+    aliases = aliases or {}
 
     @covers(func)
     @settings(max_examples=max_examples)
@@ -151,7 +153,7 @@ def make_invalid_test(func, valid, bad, *, call=None, max_examples=30):
         kw = dict(data.draw(valid, label="valid"))
         name = data.draw(st.sampled_from(names), label="parameter")
         kw[name] = data.draw(bad[name], label="bad value")
-        rejects(lambda: target(**kw), name)
+        rejects(lambda: target(**kw), aliases.get(name, name))
 
     test.__name__ = f"test_invalid_{getattr(func, '__name__', 'call')}"
     return test

@@ -238,5 +238,9 @@ def hermite_projection(values, z) -> tuple[float, float]:
         basis = np.stack([z, z ** 3 - 3 * z], axis=1)
     if not np.all(np.isfinite(basis)):
         raise OverflowError("He_3(z) exceeds the float64 range (|z| beyond ~1e102)")
+    sv = np.linalg.svd(basis, compute_uv=False)
+    if sv[-1] <= 1e-12 * sv[0]:
+        raise ValueError(f"z does not separate He_1 from He_3 in float64 (condition number "
+                         f"{sv[0] / sv[-1]:.3g} of the basis): spread the sample")
     coef, *_ = np.linalg.lstsq(basis, values, rcond=None)
     return float(coef[0]), float(coef[1])

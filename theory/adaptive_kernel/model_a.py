@@ -623,13 +623,18 @@ def _spinodal_r(b, c):
     """Interior maximiser of ``k(r) = (1-2r)^2 (b-2cr)(b-6cr)`` beating ``k(0) = b^2`` (or None)."""
     if c == 0.0:
         return None
-    disc = 12.0 * c * c * (4.0 * b * b - 4.0 * b * c + 3.0 * c * c)
+    # in kk = b/c the quadratic is 24 r^2 - (12 kk + 6) r + kk^2 + 2 kk = 0 and the test
+    # k(r) > b^2 is (1-2r)^2 (kk - 2r)(kk - 6r) > kk^2: no c^2 that underflows
+    kk = b / c
+    if not abs(kk) < 1e100:                  # |b/c| huge: the roots are far from (0, 1/2)
+        return None
+    disc = 12.0 * (4.0 * kk * kk - 4.0 * kk + 3.0)
     best = None
     for sign in (1.0, -1.0):
-        r = ((12.0 * b * c + 6.0 * c * c) + sign * math.sqrt(disc)) / (48.0 * c * c)
+        r = (12.0 * kk + 6.0 + sign * math.sqrt(disc)) / 48.0
         if 0.0 < r < _R_MAX:
-            k = (1 - 2 * r) ** 2 * (b - 2 * c * r) * (b - 6 * c * r)
-            if k > b * b and (best is None or k > best[1]):
+            k = (1 - 2 * r) ** 2 * (kk - 2 * r) * (kk - 6 * r)
+            if k > kk * kk and (best is None or k > best[1]):
                 best = (r, k)
     return None if best is None else best[0]
 

@@ -134,11 +134,21 @@ def extract_window(curve, window: int) -> np.ndarray:
     >>> extract_window([3, 2, 1, 0.5], 3)
     array([3., 2., 1.])
     """
-    arr = np.asarray(curve, dtype=np.float64)
+    arr = _as_float(curve)
     if arr.ndim != 1:
         raise ValueError(f"curve must be 1-dimensional, got shape {arr.shape}")
     window = _check_window(window, arr.size)
     return check_finite_array("curve", arr[:window], ndim=1).copy()
+
+
+def _as_float(curve) -> np.ndarray:
+    """``curve`` as float64 without reading past a non-finite value (only the window is)."""
+    if isinstance(curve, (str, bytes)):
+        raise TypeError(f"curve must be an array of real numbers, got {type(curve).__name__}")
+    try:
+        return np.asarray(curve, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"curve must be an array of real numbers, got {curve!r:.80}") from exc
 
 
 def _detrend(x: np.ndarray) -> np.ndarray:
