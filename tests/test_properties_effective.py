@@ -181,7 +181,8 @@ BAD_EMB = st.sampled_from([np.full((3, 1), np.nan), "e", np.ones((1, 1, 1, 1)) *
 test_valid_rqi = make_valid_test(R.rqi, embedding_args(),
                                  lambda r, **kw: 0.0 <= r <= 1.0)
 test_invalid_rqi = make_invalid_test(R.rqi, embedding_args(), {
-    "embedding": BAD_EMB, "task": bad_split, "convention": bad_choice})
+    "embedding": BAD_EMB, "task": bad_split, "convention": bad_choice,
+    "delta": bad_positive.filter(lambda v: v is not None)})   # None: the default 0.01
 test_valid_repr_par = make_valid_test(R.representation_parallelograms, embedding_args())
 test_invalid_repr_par = make_invalid_test(R.representation_parallelograms, embedding_args(), {
     "embedding": BAD_EMB, "task": bad_split, "convention": bad_choice})
@@ -334,7 +335,11 @@ test_invalid_classify = make_invalid_test(PH.classify_phase, classify_args.map(
 def test_symbolic_structure_matches_numeric(split):
     # second method: the exact rational Hessian's eigenvalues against the float ones
     H = Y.hessian(split, split.task.p - 1)
-    ev = sorted(float(v) for v, k in H.eigenvals().items() for _ in range(k))
+    # (cubic roots of a symmetric matrix come out in casus irreducibilis, with an I that
+    # cancels: evaluate at 50 digits and keep the real part)
+    values = [complex(sp.N(v, 50)) for v, k in H.eigenvals().items() for _ in range(k)]
+    assert all(abs(v.imag) < 1e-30 * max(1.0, abs(v)) for v in values)
+    ev = sorted(v.real for v in values)
     assert np.allclose(ev, S.hessian_eigenvalues(split), atol=1e-9)
     assert len(Y.ground_states(split)) == S.nullity(split)
     assert Y.constraint_matrix_symbolic(split).shape[1] == split.task.p

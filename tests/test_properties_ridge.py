@@ -331,7 +331,8 @@ avg_args = dyn_args().map(lambda a: a | {"nu2": 0.5})
 test_valid_averaged = make_valid_test(D.init_averaged_dynamics, avg_args, _losses_finite,
                                       allow=("result",))
 test_invalid_averaged = make_invalid_test(D.init_averaged_dynamics, avg_args, {
-    "lam": bad_nonnegative, "eta": bad_positive, "nu2": bad_nonnegative})
+    "lam": bad_nonnegative, "eta": bad_positive,
+    "nu2": bad_nonnegative.filter(lambda v: v is not None)})   # None: the problem's nu2
 
 
 @settings(max_examples=30)
@@ -411,22 +412,19 @@ TIMES_BAD = {"lam": bad_nonnegative, "eta": bad_positive, "eps": bad_positive,
 test_valid_times = make_valid_test(T.grokking_times, times_args(), _times_check,
                                    max_examples=20)
 test_invalid_times = make_invalid_test(T.grokking_times, times_args(), TIMES_BAD)
-test_valid_t1 = make_valid_test(
-    T.overfitting_time, times_args().map(lambda a: {k: a[k] for k in
-                                                    ("problem", "lam", "eta", "eps")}),
-    max_examples=15)
-test_invalid_t1 = make_invalid_test(
-    T.overfitting_time, times_args().map(lambda a: {k: a[k] for k in
-                                                    ("problem", "lam", "eta", "eps")}),
-    {k: TIMES_BAD[k] for k in ("lam", "eta", "eps")})
-test_valid_t2 = make_valid_test(
-    T.generalization_time, times_args().map(lambda a: {k: a[k] for k in
-                                                       ("problem", "lam", "eta", "c")}),
-    max_examples=15)
-test_invalid_t2 = make_invalid_test(
-    T.generalization_time, times_args().map(lambda a: {k: a[k] for k in
-                                                       ("problem", "lam", "eta", "c")}),
-    {k: TIMES_BAD[k] for k in ("lam", "eta", "c")})
+
+def _only(*keys):
+    return times_args().map(lambda a: {k: a[k] for k in keys})
+
+
+test_valid_t1 = make_valid_test(T.overfitting_time, _only("problem", "lam", "eta", "eps"),
+                                max_examples=15)
+test_invalid_t1 = make_invalid_test(T.overfitting_time, _only("problem", "lam", "eta", "eps"),
+                                    {k: TIMES_BAD[k] for k in ("lam", "eta", "eps")})
+test_valid_t2 = make_valid_test(T.generalization_time, _only("problem", "lam", "eta", "c"),
+                                max_examples=15)
+test_invalid_t2 = make_invalid_test(T.generalization_time, _only("problem", "lam", "eta", "c"),
+                                    {k: TIMES_BAD[k] for k in ("lam", "eta", "c")})
 
 
 # --------------------------------------------------------------------------- symbolic

@@ -56,6 +56,7 @@ import numpy as np
 
 from theory._checks import check_finite_array
 from theory._json import jsonable
+from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [
     "KERNELS",
@@ -109,15 +110,6 @@ def _window(x) -> np.ndarray:
     if arr.size < 2:
         raise ValueError(f"x must have length >= 2 (valid range: N >= 2), got length {arr.size}")
     return arr
-
-
-def _rescaled(x: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(x 2^-e, e)`` with ``max|x 2^-e|`` in ``[0.5, 1)`` (exact; ``e = 0`` for zeros)."""
-    peak = float(np.max(np.abs(x)))
-    if peak == 0.0:
-        return x, 0
-    e = int(np.frexp(peak)[1])
-    return np.ldexp(x, -e), e
 
 
 def _unscale(value, e: int, what: str):
@@ -195,7 +187,7 @@ def power_spectrum(x) -> tuple[np.ndarray, np.ndarray]:
     >>> np.round(power, 12)
     array([0. , 0. , 0.5, 0. , 0. ])
     """
-    x, e = _rescaled(_window(x))
+    x, e = _unit_amplitude(_window(x))
     return _frequencies(x.size), _unscale(_one_sided_power(x), e, "the power spectrum")
 
 
@@ -240,12 +232,12 @@ def spectral_moments(x, orders=(0, 2, 4), *, kernel: str = "omega") -> np.ndarra
     orders = np.atleast_1d(np.asarray(orders))
     if orders.dtype.kind not in "iu" or np.any(orders < 0):
         raise ValueError(f"orders must be integers >= 0, got {orders.tolist()}")
-    return _unscale(_moments(x, orders, kernel), _rescaled(x)[1], "a spectral moment")
+    return _unscale(_moments(x, orders, kernel), _unit_amplitude(x)[1], "a spectral moment")
 
 
 def _moments(x: np.ndarray, orders, kernel: str) -> np.ndarray:
     """Spectral moments of the window rescaled to unit amplitude."""
-    xs, _ = _rescaled(x)
+    xs, _ = _unit_amplitude(x)
     omega = _frequencies(xs.size)
     weight = omega if kernel == "omega" else 2.0 * np.sin(omega / 2.0)
     power = _one_sided_power(xs)[1:]
@@ -294,7 +286,7 @@ def hjorth_time(x, *, difference: str = "linear") -> HjorthParameters:
     label = f"time/{difference}"
     if _is_constant(x):
         return HjorthParameters(0.0, 0.0, 0.0, label)
-    xs, e = _rescaled(x)               # scale-covariant: differences of x 2^-e cannot overflow
+    xs, e = _unit_amplitude(x)               # scale-covariant: differences of x 2^-e cannot overflow
     d1 = _difference(xs, difference)
     d2 = _difference(d1, difference)
     v0, v1, v2 = _var(xs), _var(d1), _var(d2)
@@ -355,7 +347,7 @@ def hjorth_frequency(x, *, kernel: str = "difference", complexity: str = "standa
         return HjorthParameters(0.0, 0.0, 0.0, label)
     m0, m2, m4 = (float(m) for m in _moments(x, (0, 2, 4), kernel))   # unit amplitude
     _, mobility, comp = _from_moments(m0, m2, m4, complexity)
-    activity = float(_unscale(m0, _rescaled(x)[1], "the activity"))
+    activity = float(_unscale(m0, _unit_amplitude(x)[1], "the activity"))
     return HjorthParameters(activity, mobility, comp, label)
 
 
@@ -432,7 +424,7 @@ def band_energies(x, edges) -> np.ndarray:
     >>> np.round(band_energies(x, [0.0, 0.5, 1.0]), 12)
     array([0.5, 2. ])
     """
-    x, e = _rescaled(_window(x))
+    x, e = _unit_amplitude(_window(x))
     edges = _check_edges(edges)
     n = x.size
     frac = 2 * np.arange(n // 2 + 1) / n
@@ -472,7 +464,7 @@ def low_frequency_energy(x, k_max: int) -> float:
     >>> round(low_frequency_energy(x, 1), 12), round(low_frequency_energy(x, 8), 12)
     (0.5, 2.5)
     """
-    x, e = _rescaled(_window(x))
+    x, e = _unit_amplitude(_window(x))
     if isinstance(k_max, bool) or not isinstance(k_max, (numbers.Integral, np.integer)):
         raise TypeError(f"k_max must be an integer >= 1, got {k_max!r}")
     if k_max < 1:
