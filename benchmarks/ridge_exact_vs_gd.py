@@ -1,25 +1,51 @@
-"""Benchmark: exact closed-form t1/t2 vs an explicit GD loop, at the paper defaults.
+"""Benchmark: exact closed-form t1/t2 vs an explicit GD loop, per seed, idle and loaded.
 
-Prints, per seed, the wall time of both methods, checks that they give the
-same integers, and prints the speed-up ratio.  Two exact timings are shown:
+What is timed (paper defaults n=100, m=1000, nu2=1, lam=1e-4, eta=1, eps=c=0.01):
 
-* end to end: eigendecomposition of Phi^T Phi + the certified search;
-* search only: the search on an already decomposed problem (what every extra
-  (lam, eta, eps, c) query on the same data costs).
+* ``gd``: the cheapest honest GD loop (stops at the first step with L <= c,
+  both losses every step from one matrix-vector product pair), per seed;
+* ``per_seed``: the CLI's ``ridge times`` loop as it was -- per seed
+  ``sample_problem`` then ``grokking_times`` on default (multi-threaded) BLAS;
+* ``cli_after``: :func:`theory.ridge.times_for_seeds` (batched sampling,
+  one batched eigh on single-threaded BLAS, batched certified search) plus the
+  per-run dicts the CLI prints;
+* ``cli``: ``grokking ridge times --seeds N`` itself, in this process
+  (``grokking_cli.main`` with stdout captured: argument parsing, the run,
+  the config and the JSON text; interpreter start-up is measured separately
+  by ``benchmarks/run_all.py``);
+* ``search``: the certified search alone on decomposed problems (what one more
+  (lam, eta, eps, c) query on the same data costs);
+* ``sample``: drawing the problems alone (the floor of any exact path: 10^5
+  Gaussian features per seed).
 
-The GD loop is the cheapest honest one: it stops at the first step with
-L <= c (it cannot know t2 earlier), computing both losses every step from one
-matrix-vector product pair.  Run:  python benchmarks/ridge_exact_vs_gd.py
+Every ratio is GD time per seed over exact time per seed, both measured in the
+same run under the same load.  ``--load`` starts a second process that keeps
+both cores busy (a 2-thread BLAS matmul loop) for the loaded measurement and
+stops it afterwards.  Run:  python benchmarks/ridge_exact_vs_gd.py [--load both]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import time
 
 import numpy as np
 
-from theory.ridge import RidgeProblem, dynamics, grokking_times, sample_problem
+from theory.ridge import grokking_times, sample_problem, sample_problems, times_for_seeds
+from theory.ridge.dynamics import compute_spectra, dynamics
+from theory.ridge._expsum import first_at_or_below_many, last_at_or_above_many
+
+LAM, ETA, EPS, C = 1e-4, 1.0, 0.01, 0.01
+
+_BURNER = """
+import os, numpy as np
+a = np.random.default_rng(0).standard_normal((1500, 1500))
+while True:
+    a @ a
+"""
 
 
 def gd_until_generalized(prob, lam, eta, eps, c, max_steps=10**7):
@@ -38,9 +64,8 @@ def gd_until_generalized(prob, lam, eta, eps, c, max_steps=10**7):
     return t1, None
 
 
-def _best_of(fn, repeat):
-    best = float("inf")
-    out = None
+def _best(fn, repeat):
+    best, out = float("inf"), None
     for _ in range(repeat):
         t0 = time.perf_counter()
         out = fn()
@@ -48,44 +73,123 @@ def _best_of(fn, repeat):
     return best, out
 
 
+def _per_seed(seeds):
+    probs = [sample_problem(100, 1000, 1.0, teacher_norm=1.0, seed=s) for s in seeds]
+    res = [grokking_times(p, lam=LAM, eta=ETA, eps=EPS, c=C) for p in probs]
+    return [dict(seed=s, **r.to_dict()) for s, r in zip(seeds, res)]
+
+
+def _cli_after(seeds):
+    res = times_for_seeds(100, 1000, 1.0, seeds, lam=LAM, eta=ETA, eps=EPS, c=C)
+    return [dict(seed=s, **r.to_dict()) for s, r in zip(seeds, res)]
+
+
+def _cli(seeds):
+    import contextlib
+    import io
+
+    from grokking_cli import main as cli_main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = cli_main(["ridge", "times", "--seeds", f"{seeds[0]}-{seeds[-1]}"])
+    if rc != 0:
+        raise SystemExit(f"grokking ridge times exited with {rc}")
+    return json.loads(buf.getvalue())["runs"]
+
+
+def _old_threads(fn):
+    """Run ``fn`` with the BLAS threads the old code had (no single-thread limit)."""
+    import theory._threads as th
+    from contextlib import nullcontext
+
+    saved = th.single_threaded_blas
+    th.single_threaded_blas = lambda active=True: nullcontext()
+    try:
+        return fn()
+    finally:
+        th.single_threaded_blas = saved
+
+
+def measure(n_seeds: int = 20, gd_seeds: int = 2, repeat: int = 5) -> dict:
+    """One set of per-seed timings and ratios (see the module docstring).
+
+    Returns a JSON-able dict: seconds per seed of each path and the ratios
+    ``gd / path``; raises SystemExit if any exact answer differs from GD's.
+    """
+    seeds = list(range(n_seeds))
+    t_before, before = _best(lambda: _old_threads(lambda: _per_seed(seeds)), repeat)
+    t_after, after = _best(lambda: _cli_after(seeds), repeat)
+    if before != after:
+        raise SystemExit("per_seed and cli_after disagree")
+    t_cli, via_cli = _best(lambda: _cli(seeds), repeat)
+    if [(r["t1"], r["t2"]) for r in via_cli] != [(r["t1"], r["t2"]) for r in after]:
+        raise SystemExit("the CLI and times_for_seeds disagree")
+    t_sample, probs = _best(lambda: sample_problems(100, 1000, 1.0, seeds), repeat)
+    compute_spectra(probs)
+    dyns = [dynamics(p, lam=LAM, eta=ETA) for p in probs]
+    t_search, _ = _best(lambda: (last_at_or_above_many([d.train for d in dyns], EPS),
+                                 first_at_or_below_many([d.population for d in dyns], C)),
+                        repeat)
+    gd_times = []
+    for s in seeds[:gd_seeds]:
+        t_gd, ans = _best(lambda s=s: gd_until_generalized(probs[s], LAM, ETA, EPS, C), 1)
+        if ans != (after[s]["t1"], after[s]["t2"]):
+            raise SystemExit(f"seed {s}: GD {ans} != exact {(after[s]['t1'], after[s]['t2'])}")
+        gd_times.append(t_gd)
+    gd = float(np.median(gd_times))
+    per = {"gd": gd, "per_seed": t_before / n_seeds, "cli_after": t_after / n_seeds,
+           "cli": t_cli / n_seeds,
+           "sample": t_sample / n_seeds, "search": t_search / n_seeds}
+    return {"seconds_per_seed": per,
+            "ratio_gd_over": {k: gd / v for k, v in per.items() if k != "gd"},
+            "n_seeds": n_seeds, "gd_seeds": gd_seeds, "repeat": repeat,
+            "t1_t2_seed0": [after[0]["t1"], after[0]["t2"]]}
+
+
+def start_load() -> subprocess.Popen:
+    """A second process keeping both cores busy (2-thread BLAS matmul loop)."""
+    proc = subprocess.Popen([sys.executable, "-c", _BURNER], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(1.0)                       # let it import numpy and start multiplying
+    return proc
+
+
+def run(load: str = "both", **kw) -> dict:
+    """``{"idle": measure(), "loaded": measure()}`` (``load`` in idle/loaded/both)."""
+    out = {}
+    if load in ("idle", "both"):
+        out["idle"] = measure(**kw)
+    if load in ("loaded", "both"):
+        proc = start_load()
+        try:
+            out["loaded"] = measure(**kw)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=3)
-    ap.add_argument("--repeat", type=int, default=20, help="best-of repeats for the exact method")
+    ap.add_argument("--seeds", type=int, default=20, help="seeds of the exact paths")
+    ap.add_argument("--gd-seeds", type=int, default=2, help="seeds run through the GD loop")
+    ap.add_argument("--repeat", type=int, default=5, help="best-of repeats of the exact paths")
+    ap.add_argument("--load", choices=("idle", "loaded", "both"), default="both")
+    ap.add_argument("--json", default=None, help="also write the results to this file")
     args = ap.parse_args(argv)
-    lam, eta, eps, c = 1e-4, 1.0, 0.01, 0.01
-    print(f"defaults: n=100 m=1000 nu2=1 lam={lam} eta={eta} eps={eps} c={c}")
-    print(f"{'seed':>4} {'t1':>5} {'t2':>7} {'gd [s]':>8} {'exact e2e [ms]':>15} "
-          f"{'search [ms]':>12} {'ratio e2e':>10} {'ratio search':>13}")
-    ratios_e2e, ratios_search = [], []
-    for seed in range(args.seeds):
-        prob = sample_problem(seed=seed)
-
-        def exact_end_to_end(prob=prob):
-            # a fresh problem object, so the cached eigendecomposition is recomputed
-            fresh = RidgeProblem(features=prob.features, teacher=prob.teacher, init=prob.init,
-                                 feature_variance=prob.feature_variance, nu2=prob.nu2)
-            r = grokking_times(fresh, lam=lam, eta=eta, eps=eps, c=c)
-            return r.t1, r.t2
-
-        dyn = dynamics(prob, lam=lam, eta=eta)
-
-        def exact_search(dyn=dyn):
-            r = grokking_times(dyn, eps=eps, c=c)
-            return r.t1, r.t2
-
-        t_e2e, ans_exact = _best_of(exact_end_to_end, args.repeat)
-        t_search, ans_search = _best_of(exact_search, args.repeat)
-        t_gd, ans_gd = _best_of(lambda: gd_until_generalized(prob, lam, eta, eps, c), 1)
-        if not (ans_exact == ans_search == ans_gd):
-            raise SystemExit(f"seed {seed}: answers differ: exact {ans_exact}, GD {ans_gd}")
-        ratios_e2e.append(t_gd / t_e2e)
-        ratios_search.append(t_gd / t_search)
-        print(f"{seed:>4} {ans_gd[0]:>5} {ans_gd[1]:>7} {t_gd:>8.3f} {t_e2e * 1e3:>15.3f} "
-              f"{t_search * 1e3:>12.3f} {ratios_e2e[-1]:>10.0f} {ratios_search[-1]:>13.0f}")
-    print(f"identical answers on all {args.seeds} seeds")
-    print(f"speed-up, end to end (decomposition + search): median {np.median(ratios_e2e):.0f}x")
-    print(f"speed-up, search on a decomposed problem:      median {np.median(ratios_search):.0f}x")
+    res = run(args.load, n_seeds=args.seeds, gd_seeds=args.gd_seeds, repeat=args.repeat)
+    print(f"defaults: n=100 m=1000 nu2=1 lam={LAM} eta={ETA} eps={EPS} c={C}; "
+          f"{args.seeds} seeds (GD on {args.gd_seeds})")
+    print(f"{'condition':>9} {'path':>11} {'ms/seed':>10} {'GD/path':>9}")
+    for cond, r in res.items():
+        print(f"{cond:>9} {'gd':>11} {r['seconds_per_seed']['gd'] * 1e3:>10.1f} {'1':>9}")
+        for k, ratio in r["ratio_gd_over"].items():
+            print(f"{cond:>9} {k:>11} {r['seconds_per_seed'][k] * 1e3:>10.3f} {ratio:>9.0f}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(res, fh, indent=2)
+    return res
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def test_version_is_fast_and_correct():
 
 
 def test_version_does_not_import_numpy():
-    code = ("import sys; from validation.cli import main\n"
+    code = ("import sys; from grokking_cli import main\n"
             "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
             "print('numpy' in sys.modules, 'sympy' in sys.modules, 'matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
@@ -107,18 +107,23 @@ def test_no_null_space_still_returns_times():
 
 
 @pytest.mark.parametrize("args,fragment,code", [
-    (["ridge", "times", "--n", "0"], "n must be", 1),
-    (["ridge", "times", "--m", "-5"], "m must be", 1),
-    (["ridge", "times", "--eta", "-1"], "eta must be", 1),
-    (["ridge", "times", "--eps", "0"], "eps must be", 1),
-    (["ridge", "times", "--c", "-0.1"], "c must be", 1),
-    (["ridge", "times", "--nu2", "-1"], "nu2 must be", 1),
-    (["ridge", "times", "--lam=-1e-4"], "lam must be", 1),
-    (["ridge", "times", "--lam", "-1e-4"], "expected one argument", 2),
+    (["ridge", "times", "--n", "0"], "--n must be an integer >= 1, got 0", 2),
+    (["ridge", "times", "--m", "-5"], "--m must be an integer >= 1, got -5", 2),
+    (["ridge", "times", "--eta", "-1"], "--eta must be a finite number > 0", 2),
+    (["ridge", "times", "--eps", "0"], "--eps must be a finite number > 0", 2),
+    (["ridge", "times", "--c", "-0.1"], "--c must be a finite number > 0", 2),
+    (["ridge", "times", "--nu2", "-1"], "--nu2 must be a finite number >= 0", 2),
+    (["ridge", "times", "--lam=-1e-4"], "--lam must be a finite number >= 0", 2),
+    # argparse alone reads "-1e-4" as an option ("expected one argument")
+    (["ridge", "times", "--lam", "-1e-4"], "--lam must be a finite number >= 0, got -1e-4", 2),
+    (["ridge", "times", "--nu2", "-1e0"], "--nu2 must be a finite number >= 0, got -1e0", 2),
+    (["ridge", "times", "--lam", "-inf"], "--lam must be a finite number >= 0", 2),
+    (["ridge", "times", "--delta", "2"], "--delta must be a finite number > 0 and < 1", 2),
     (["ridge", "times", "--eta", "1000"], "diverge", 1),
-    (["ridge", "times", "--seeds", "abc"], "--seeds", 1),
-    (["ridge", "times", "--lam", "abc"], "invalid float", 2),
+    (["ridge", "times", "--seeds", "abc"], "--seeds", 2),
+    (["ridge", "times", "--lam", "abc"], "--lam must be a finite number >= 0, got 'abc'", 2),
     (["ridge", "times", "--method", "sgd"], "invalid choice", 2),
+    (["ridge", "times", "--horizon", "1.5", "--method", "gd"], "--horizon must be an integer", 2),
     (["ridge"], "choose a verb", 2),
     (["nonsense"], "invalid choice", 2),
 ])

@@ -51,7 +51,7 @@ def test_curve_both_models():
 
 
 def test_bad_values():
-    proc = run("kernel", "curve", "--sigma2-min", "-1", expect=1)
+    proc = run("kernel", "curve", "--sigma2-min", "-1", expect=2)
     assert "--sigma2-min" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 

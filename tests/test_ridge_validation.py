@@ -116,7 +116,9 @@ def test_gd_times_conventions_at_horizon():
     probs = [sample_problem(n=20, m=200, seed=0)]
     runs, horizon = gd_times(probs, seeds=[0], lam=1e-3, eta=1.0, eps=0.01, c=0.01, horizon=50)
     assert horizon == 50
-    assert runs[0]["t2"] is None and "horizon" in runs[0]["notes"][0]
+    # censored at the horizon: undecided (None with a reason), never False
+    assert runs[0]["t2"] is None and "horizon" in runs[0]["undecided"]["t2"]
+    assert runs[0]["generalizes"] is None and runs[0]["groks"] is None
     runs, horizon = gd_times(probs, seeds=[0], lam=1e-3, eta=1.0, eps=0.01, c=0.01)
     ex = grokking_times(probs[0], lam=1e-3, eta=1.0, eps=0.01, c=0.01)
     assert (runs[0]["t1"], runs[0]["t2"]) == (ex.t1, ex.t2)

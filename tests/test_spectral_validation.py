@@ -109,7 +109,7 @@ def test_runs_dir_roundtrip_and_cli(tmp_path):
 def test_cli_score_errors(tmp_path):
     short = _write(tmp_path / "s.csv", "step,train_loss\n0,1\n1,0.5\n")
     proc = run("spectral", "score", short, expect=1)
-    assert "shorter than the window" in proc.stderr
+    assert "shorter than --window (400)" in proc.stderr
     const = _write(tmp_path / "k.csv", "step,train_loss\n" + "".join(f"{i},2\n" for i in range(8)))
     out = json.loads(run("spectral", "score", const, "--window", "8").stdout)
     assert out["activity"] == 0.0                       # constant curve: 0, not a crash

@@ -16,13 +16,13 @@ histogram with.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import root
 
 from theory._checks import _real, check_positive, check_positive_int, check_values
-from theory._json import jsonable
+from theory._result import ResultMixin
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
     _check_config,
@@ -115,7 +115,7 @@ def _scaled_action(d, q, u, b, c, sigma_w2):
 
 
 @dataclass(frozen=True)
-class FiniteDSolution:
+class FiniteDSolution(ResultMixin):
     """Self-consistent Model A solution with the full overlap density at finite ``d``.
 
     Attributes
@@ -156,10 +156,6 @@ class FiniteDSolution:
     converged: bool
     start: str
     other_root: tuple | None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def _moments(config, sigma2, b, c, d, grid):

@@ -41,13 +41,13 @@ from theory._checks import (
     check_positive,
     check_positive_int,
 )
-from theory._json import jsonable
+from theory._result import ResultMixin
 
 __all__ = ["AdaptiveKernelResult", "adaptive_kernel_loop", "hermite_projection"]
 
 
 @dataclass(frozen=True)
-class AdaptiveKernelResult:
+class AdaptiveKernelResult(ResultMixin):
     """Solution of the finite-data adaptive-kernel equations.
 
     Attributes
@@ -77,11 +77,11 @@ class AdaptiveKernelResult:
     residual: float
     ess: float
 
-    def to_dict(self) -> dict:
-        """JSON-ready summary (the arrays are reduced to their sizes)."""
-        return jsonable({"n": self.t.size, "iterations": self.iterations,
-                         "converged": self.converged, "residual": self.residual,
-                         "ess": self.ess})
+    _dict_fields = ("n", "iterations", "converged", "residual", "ess")
+
+    def _dict_extra(self) -> dict:
+        """The summary: the arrays are reduced to their size."""
+        return {"n": self.t.size}
 
 
 def _gpr_t(kernel, sigma2, y):

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
@@ -46,7 +46,7 @@ from theory._checks import (
     check_positive,
     check_values,
 )
-from theory._json import jsonable
+from theory._result import ResultMixin
 
 __all__ = [
     "BASE_MODEL_A",
@@ -168,7 +168,7 @@ def _check_config(config) -> "ModelAConfig":
 
 
 @dataclass(frozen=True)
-class ModelAConfig:
+class ModelAConfig(ResultMixin):
     """Parameters of Model A (defaults: the paper's base configuration).
 
     Attributes
@@ -236,10 +236,6 @@ class ModelAConfig:
         return ModelAConfig(n=beta * self.n, d=math.sqrt(beta) * self.d, N=beta * self.N,
                             sigma_w2=self.sigma_w2, sigma_a2=self.sigma_a2 / math.sqrt(beta),
                             eps=self.eps)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 BASE_MODEL_A = ModelAConfig()
@@ -541,7 +537,7 @@ def gfl_b(u, kappa_value, sigma_w2) -> float:
 
 
 @dataclass(frozen=True)
-class GFLSolution:
+class GFLSolution(ResultMixin):
     """GFL (lazy, ``q = 0`` only) solution of Model A at one noise level.
 
     Attributes
@@ -565,10 +561,6 @@ class GFLSolution:
     linear_learned: float
     cubic_learned: float
     test_error: float
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def gfl_solution(config: ModelAConfig, sigma2) -> GFLSolution:
@@ -748,7 +740,7 @@ def spinodal_line(b, eps, sigma_w2) -> dict:
 
 
 @dataclass(frozen=True)
-class ModelACriticalPoint:
+class ModelACriticalPoint(ResultMixin):
     """First-order critical point and spinodal of a Model A configuration.
 
     Attributes
@@ -782,10 +774,6 @@ class ModelACriticalPoint:
     method: str
     reason: str
     config: ModelAConfig = field(default_factory=ModelAConfig)
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary (snake_case; absent values are None)."""
-        return jsonable(asdict(self))
 
 
 def _line_root(config: ModelAConfig, line, key_u: str, key_k: str):
@@ -973,7 +961,7 @@ def _no_transition(config, method, reason):
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ModelAPhasePoint:
+class ModelAPhasePoint(ResultMixin):
     """Model A mean-field solution at one noise level.
 
     Attributes
@@ -1008,10 +996,6 @@ class ModelAPhasePoint:
     linear_learned: float
     cubic_learned: float
     test_error: float
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def _point(config, sigma2, phase, b, c, p, q_star):
@@ -1182,7 +1166,7 @@ def phase_point(config: ModelAConfig, sigma2, critical: ModelACriticalPoint | No
 
 
 @dataclass(frozen=True)
-class ModelAPhaseDiagram:
+class ModelAPhaseDiagram(ResultMixin):
     """Model A solutions over a noise grid (arrays aligned with ``sigma2``).
 
     Attributes
@@ -1205,13 +1189,8 @@ class ModelAPhaseDiagram:
     test_error: np.ndarray
     critical: ModelACriticalPoint
 
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        out = {k: getattr(self, k) for k in ("sigma2", "u", "kappa", "phase", "b", "c", "p",
-                                              "q_star", "linear_learned", "cubic_learned",
-                                              "test_error")}
-        out["critical"] = self.critical.to_dict()
-        return jsonable(out)
+    _dict_fields = ("sigma2", "u", "kappa", "phase", "b", "c", "p", "q_star", "linear_learned",
+                    "cubic_learned", "test_error", "critical")
 
 
 def phase_diagram(config: ModelAConfig = BASE_MODEL_A, sigma2=PAPER_SIGMA2_GRID

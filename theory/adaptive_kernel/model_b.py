@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
@@ -47,7 +47,7 @@ from theory._checks import (
     check_values,
     warn_assumption,
 )
-from theory._json import jsonable
+from theory._result import ResultMixin
 
 __all__ = [
     "BASE_MODEL_B",
@@ -495,7 +495,7 @@ def phi_psi_mean(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> float:
 # ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class ModelBConfig:
+class ModelBConfig(ResultMixin):
     """Parameters of Model B (defaults: the paper's Fig. 3).
 
     Attributes
@@ -536,10 +536,6 @@ class ModelBConfig:
                                 f"sigma2 = {sigma2:g}")
         return u
 
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
-
 
 BASE_MODEL_B = ModelBConfig()
 """The paper's Fig. 3 parameters (N = 1000, P = 401, sigma_a2 = 0.002/N, gamma = 1e-4)."""
@@ -551,7 +547,7 @@ def _norm_factor(config: ModelBConfig, normalisation: str) -> float:
 
 
 @dataclass(frozen=True)
-class ModelBPoint:
+class ModelBPoint(ResultMixin):
     """Self-consistent Model B solution at one noise level.
 
     Attributes
@@ -580,10 +576,6 @@ class ModelBPoint:
     weight: float
     kernel_eigenvalue: float
     phase: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper",
@@ -674,7 +666,7 @@ def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper"
 
 
 @dataclass(frozen=True)
-class ModelBCurve:
+class ModelBCurve(ResultMixin):
     """``|a|(sigma2)`` over a grid (arrays aligned with ``sigma2``)."""
 
     sigma2: np.ndarray
@@ -684,10 +676,6 @@ class ModelBCurve:
     weight: np.ndarray
     phase: tuple
     normalisation: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def self_consistent_curve(config: ModelBConfig = BASE_MODEL_B, sigma2=None,
@@ -712,7 +700,7 @@ def self_consistent_curve(config: ModelBConfig = BASE_MODEL_B, sigma2=None,
 
 
 @dataclass(frozen=True)
-class ModelBThresholds:
+class ModelBThresholds(ResultMixin):
     """Closed-form phase boundaries of Model B (scaling limit, sharp coexistence).
 
     Attributes
@@ -740,10 +728,6 @@ class ModelBThresholds:
     abs_a_II: float | None
     slope: float
     normalisation: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        return jsonable(asdict(self))
 
 
 def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"

@@ -27,6 +27,8 @@ from types import SimpleNamespace
 
 import sympy as sp
 
+from theory import _symbolic
+
 __all__ = [
     "SYMBOLS",
     "critical_conditions",
@@ -244,7 +246,7 @@ def spinodal_conditions() -> dict:
     >>> print(spinodal_conditions()["quadratic"])
     b**2 - 12*b*c*r + 2*b*c + 24*c**2*r**2 - 6*c**2*r
     """
-    r, b, c, a_ = _S.r, _S.b, _S.c, _S.A
+    r, c, a_ = _S.r, _S.c, _S.A
     slope = sp.diff(reduced_action_r(), r)
     a_sol = sp.solve(slope, a_)[0]
     curvature = sp.diff(slope, r).subs(a_, a_sol)
@@ -315,17 +317,17 @@ def to_latex(expr: sp.Expr, **settings) -> str:
     >>> print(to_latex(model_b_thresholds()["g_spinodal"]))
     \sqrt{\gamma}
     """
-    names = {**_LATEX_NAMES, **settings.pop("symbol_names", {})}
-    return sp.latex(expr, symbol_names=names, **settings)
+    return _symbolic.to_latex(expr, _LATEX_NAMES, **settings)
 
 
 def numeric(expr: sp.Expr):
-    """Lambdify ``expr`` once; the function takes keyword arguments named as :data:`SYMBOLS`.
+    """Lambdify ``expr`` once (:func:`theory._symbolic.numeric`; names as :data:`SYMBOLS`).
 
     Returns
     -------
     callable
-        ``f(**kwargs)``; attribute ``args`` lists the required names.
+        ``f(**kwargs)`` or ``f(*args)`` in the order of ``f.args`` (sorted by
+        name); attribute ``args`` lists the required names.
 
     Examples
     --------
@@ -336,18 +338,4 @@ def numeric(expr: sp.Expr):
     >>> round(float(f(abs_eps=0.3, b=0.3, sigma_w2=0.5)), 4)
     29.4524
     """
-    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    compiled = sp.lambdify(symbols, expr, modules="numpy")
-    names = tuple(s.name for s in symbols)
-
-    def f(**kwargs):
-        missing = set(names) - kwargs.keys()
-        extra = kwargs.keys() - set(names)
-        if missing or extra:
-            raise TypeError(f"missing arguments: {sorted(missing)}; "
-                            f"unexpected arguments: {sorted(extra)}")
-        return compiled(*(kwargs[k] for k in names))
-
-    f.args = names
-    f.expr = expr
-    return f
+    return _symbolic.numeric(expr)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory._checks import check_positive_int
+from theory._result import ResultMixin
 from theory.effective.structure import _clean_eigenvalues, full_nullity
 from theory.effective.task import ArithmeticTask, _check_train_size, check_nonnegative_int
 
@@ -65,7 +66,7 @@ def forcing_statistics(task: ArithmeticTask, masks: np.ndarray, d_in: int = 1
 
 
 @dataclass(frozen=True)
-class CriticalCurve:
+class CriticalCurve(ResultMixin):
     """Probability of forcing vs training-set size.
 
     Attributes
@@ -78,6 +79,11 @@ class CriticalCurve:
         Its standard error: 0 where the value is exact, the binomial
         ``sqrt(q (1 - q) / trials)`` for Monte Carlo (a q of 0 or 1 from
         Monte Carlo gets the stderr of one event, ``1 / trials``, not 0).
+    ci_low, ci_high : ndarray
+        95% Wilson score interval of ``p_forced`` (Wilson 1927;
+        ``scipy.stats.binomtest(...).proportion_ci(method="wilson")``): unlike
+        ``p +- 1.96 stderr`` it stays inside [0, 1] and does not collapse at
+        ``q = 0`` or 1.  Equal to ``p_forced`` where the value is exact.
     exact : ndarray of bool
         Whether each point was computed by full enumeration.
     n_evaluated : ndarray of int
@@ -94,6 +100,8 @@ class CriticalCurve:
     fraction: np.ndarray
     p_forced: np.ndarray
     stderr: np.ndarray
+    ci_low: np.ndarray
+    ci_high: np.ndarray
     exact: np.ndarray
     n_evaluated: np.ndarray
     lambda3_median: np.ndarray
@@ -102,14 +110,17 @@ class CriticalCurve:
     r_half: float
     config: dict = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
-        return {
-            "train_size": self.train_size, "fraction": self.fraction,
-            "p_forced": self.p_forced, "stderr": self.stderr, "exact": self.exact,
-            "n_evaluated": self.n_evaluated, "lambda3_median": self.lambda3_median,
-            "lambda3_q25": self.lambda3_q25, "lambda3_q75": self.lambda3_q75,
-            "r_half": self.r_half,
-        }
+    _dict_fields = ("train_size", "fraction", "p_forced", "stderr", "ci_low", "ci_high",
+                    "exact", "n_evaluated",
+                    "lambda3_median", "lambda3_q25", "lambda3_q75", "r_half")
+
+
+def _wilson(k: int, trials: int, level: float = 0.95) -> tuple:
+    """Wilson score interval of a binomial proportion ``k / trials``."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(k, trials).proportion_ci(confidence_level=level, method="wilson")
+    return float(ci.low), float(ci.high)
 
 
 def _checked_size(task: ArithmeticTask, size) -> int:
@@ -175,7 +186,7 @@ def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, s
              else np.array([_checked_size(task, k) for k in np.atleast_1d(train_sizes)]))
     n = task.n_samples
     children = np.random.SeedSequence(seed).spawn(n + 1)
-    out = {k: [] for k in ("p", "se", "exact", "n", "med", "q25", "q75")}
+    out = {k: [] for k in ("p", "se", "exact", "n", "med", "q25", "q75", "lo", "hi")}
     for k in sizes.tolist():
         total = math.comb(n, k)
         if total <= exact_limit:
@@ -193,19 +204,23 @@ def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, s
         q = float(forced.mean())
         se = 0.0 if exact else max(math.sqrt(q * (1 - q) / masks.shape[0]), 1.0 / masks.shape[0]
                                    if q in (0.0, 1.0) else 0.0)
+        lo, hi = (q, q) if exact else _wilson(int(forced.sum()), masks.shape[0])
         lf = lam[forced]
         qs = np.quantile(lf, [0.25, 0.5, 0.75]) if lf.size else np.full(3, np.nan)
-        for key, val in zip(out, (q, se, exact, masks.shape[0], qs[1], qs[0], qs[2])):
+        for key, val in zip(out, (q, se, exact, masks.shape[0], qs[1], qs[0], qs[2], lo, hi)):
             out[key].append(val)
     p_forced = np.array(out["p"])
     return CriticalCurve(
         task=task, train_size=sizes, fraction=sizes / n, p_forced=p_forced,
-        stderr=np.array(out["se"]), exact=np.array(out["exact"]),
+        stderr=np.array(out["se"]), ci_low=np.array(out["lo"]), ci_high=np.array(out["hi"]),
+        exact=np.array(out["exact"]),
         n_evaluated=np.array(out["n"]), lambda3_median=np.array(out["med"]),
         lambda3_q25=np.array(out["q25"]), lambda3_q75=np.array(out["q75"]),
         r_half=_crossing(sizes / n, p_forced),
         config={"p": task.p, "modular": task.modular, "trials": trials, "seed": seed,
                 "exact_limit": exact_limit, "d_in": d_in,
+                "interval": "95% Wilson score interval of p_forced for Monte Carlo points; "
+                            "the exact value where enumerated",
                 "definition": "forced: nullity of A(P0(D)) equals that of A(P0); lambda3: third "
                               "eigenvalue of H = 2 A^T A / Z0, Z0 = d_in (p - 1)"},
     )

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
 
 __all__ = ["PHASES", "PhaseDefinition", "classify_phase"]
@@ -20,7 +21,7 @@ PHASES = ("comprehension", "grokking", "memorization", "confusion")
 
 
 @dataclass(frozen=True)
-class PhaseDefinition:
+class PhaseDefinition(ResultMixin):
     """Budget, accuracy threshold and lag that define the phases.
 
     Parameters
@@ -60,13 +61,11 @@ class PhaseDefinition:
         if isinstance(lag, bool) or not isinstance(lag, int) or lag < 0:
             raise ValueError(f"lag must be an integer >= 0, got {lag!r}")
 
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["rule"] = ("comprehension: train and val reach acc_threshold, val at most `lag` steps "
-                     "after train; grokking: val more than `lag` steps after train; "
-                     "memorization: train reached, val never; confusion: train never reached "
-                     "(even if val was); steps are counted within `budget`")
-        return d
+    def _dict_extra(self) -> dict:
+        return {"rule": "comprehension: train and val reach acc_threshold, val at most `lag` "
+                        "steps after train; grokking: val more than `lag` steps after train; "
+                        "memorization: train reached, val never; confusion: train never "
+                        "reached (even if val was); steps are counted within `budget`"}
 
 
 def classify_phase(iter_train: int | None, iter_val: int | None,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._checks import check_choice, check_finite_array, check_positive, check_positive_int
+from theory._result import ResultMixin
 from theory.effective.task import ArithmeticTask, TrainingSplit
 
 __all__ = [
@@ -177,7 +178,7 @@ def hessian_eigenvalues(split: TrainingSplit, d_in: int = 1,
 
 
 @dataclass(frozen=True)
-class SplitAnalysis:
+class SplitAnalysis(ResultMixin):
     """Everything the training set alone predicts (no training needed).
 
     Attributes
@@ -215,15 +216,11 @@ class SplitAnalysis:
     hessian_eigenvalues: np.ndarray
     normalisation: str
 
-    def to_dict(self) -> dict:
-        return {
-            "n0": self.n0, "forced": self.forced,
-            "n_parallelograms_train": self.n_parallelograms_train,
-            "lambda3": self.lambda3, "n_h": self.n_h,
-            "rqi_bar": self.rqi_bar, "acc_bar": self.acc_bar, "acc_bar_test": self.acc_bar_test,
-            "hessian_eigenvalues": self.hessian_eigenvalues.tolist(),
-            "train_size": self.split.train_size, "fraction": self.split.fraction,
-        }
+    _dict_fields = ("n0", "forced", "n_parallelograms_train", "lambda3", "n_h", "rqi_bar",
+                    "acc_bar", "acc_bar_test", "hessian_eigenvalues", "train_size", "fraction")
+
+    def _dict_extra(self) -> dict:
+        return {"train_size": self.split.train_size, "fraction": self.split.fraction}
 
 
 def analyze_split(split: TrainingSplit, eta: float = 1e-3, d_in: int = 1,

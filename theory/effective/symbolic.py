@@ -3,12 +3,14 @@
 Everything is exact rational arithmetic in sympy, meant for small ``p``
 (``p <= 6`` is instant; the eigen-decomposition of a ``p x p`` rational matrix
 grows quickly beyond that).  Functions return ``sympy.Matrix`` / ``sympy.Expr``;
-convert once with :func:`sympy.lambdify` for numbers.
+convert once with :func:`numeric` for numbers.
 """
 
 from __future__ import annotations
 
 import sympy as sp
+
+from theory import _symbolic
 
 from theory.effective.structure import constraint_matrix
 from theory.effective.task import TrainingSplit
@@ -19,6 +21,7 @@ __all__ = [
     "ground_states",
     "hessian",
     "linearised_dynamics",
+    "numeric",
     "to_latex",
 ]
 
@@ -128,6 +131,33 @@ def effective_dynamics(split: TrainingSplit, e0, normalisation: str = "z0") -> s
     return sp.sqrt(z0) * y / norm
 
 
-def to_latex(expr) -> str:
-    """LaTeX of any expression or matrix from this module."""
-    return sp.latex(expr)
+def to_latex(expr, **settings) -> str:
+    r"""LaTeX of any expression or matrix from this module (``sympy.latex``).
+
+    Examples
+    --------
+    >>> from theory.effective.symbolic import Z0, t, to_latex
+    >>> print(to_latex(Z0 * t))
+    Z_{0} t
+    """
+    return _symbolic.to_latex(expr, **settings)
+
+
+def numeric(expr):
+    """Lambdify ``expr`` once (:func:`theory._symbolic.numeric`).
+
+    Returns
+    -------
+    callable
+        ``f(**kwargs)`` or ``f(*args)`` in the order of ``f.args`` (sorted by
+        name); a matrix expression gives an array.
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> from theory.effective.symbolic import Z0, t, numeric
+    >>> f = numeric(sp.exp(-t) * Z0)
+    >>> f.args, float(f(t=0.0, Z_0=2.0))
+    (('Z_0', 't'), 2.0)
+    """
+    return _symbolic.numeric(expr)

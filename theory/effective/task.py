@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_positive_int
 
 #: Largest number of parallelograms a task enumerates (~ p^3 / 12 for addition).
@@ -26,7 +27,7 @@ __all__ = ["ArithmeticTask", "TrainingSplit", "random_split", "split_from_pairs"
 
 
 @dataclass(frozen=True)
-class ArithmeticTask:
+class ArithmeticTask(ResultMixin):
     """Addition on ``{0, ..., p-1}`` (default) or modular addition.
 
     Parameters
@@ -158,13 +159,11 @@ class ArithmeticTask:
         i, j = min(i, j), max(i, j)
         return i * self.p - i * (i - 1) // 2 + (j - i)
 
-    def to_dict(self) -> dict:
-        return {"p": self.p, "modular": self.modular, "n_samples": self.n_samples,
-                "n_classes": self.n_classes, "n_parallelograms": self.n_parallelograms}
+    _dict_fields = ("p", "modular", "n_samples", "n_classes", "n_parallelograms")
 
 
 @dataclass(frozen=True)
-class TrainingSplit:
+class TrainingSplit(ResultMixin):
     """A training set D (and its complement, the test set) of a task.
 
     Attributes
@@ -230,9 +229,7 @@ class TrainingSplit:
     def train_pairs(self) -> np.ndarray:
         return self.task.pairs[self.train]
 
-    def to_dict(self) -> dict:
-        return {"train_size": self.train_size, "fraction": self.fraction, "seed": self.seed,
-                "train_pairs": self.train_pairs.tolist()}
+    _dict_fields = ("train_size", "fraction", "seed", "train_pairs")
 
 
 def _check_train_size(task: ArithmeticTask, train_size) -> int:

@@ -17,11 +17,11 @@ Conventions: ``lmin_plus`` is the smallest positive eigenvalue of
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from theory._json import jsonable as _jsonable
+from theory._result import ResultMixin
 from theory._checks import (
     AssumptionWarning,
     check_greater,
@@ -613,7 +613,7 @@ def _spectrum(obj, name: str = "problem") -> Spectrum:
 # assumptions and the problem-level report
 # --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Condition:
+class Condition(ResultMixin):
     """One assumption of one theorem, evaluated on a problem.
 
     Attributes
@@ -637,12 +637,9 @@ class Condition:
     relation: str
     description: str
 
-    def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class Bound:
+class Bound(ResultMixin):
     """A bound's value and the status of the assumptions it rests on.
 
     Attributes
@@ -685,15 +682,9 @@ class Bound:
     probability: str
     reason: str = ""
 
-    def to_dict(self) -> dict:
-        out = _jsonable(asdict(self))
-        out["conditions"] = list(self.conditions)
-        out["failed"] = list(self.failed)
-        return out
-
 
 @dataclass(frozen=True)
-class BoundsReport:
+class BoundsReport(ResultMixin):
     """Every bound of the paper on one problem, with its assumptions.
 
     Attributes
@@ -726,13 +717,6 @@ class BoundsReport:
     def bounds(self) -> dict:
         """``{name: Bound}`` for every bound."""
         return {name: getattr(self, name) for name in self.BOUND_NAMES}
-
-    def to_dict(self) -> dict:
-        """JSON-ready: each bound's value, and the conditions in full."""
-        out = {name: b.to_dict() for name, b in self.bounds().items()}
-        out["conditions"] = {k: c.to_dict() for k, c in self.conditions.items()}
-        out["inputs"] = _jsonable(dict(self.inputs))
-        return out
 
 
 def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:

@@ -10,7 +10,7 @@ values, elasticities, and a point estimate of ``t2``.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from theory._checks import (
     check_positive,
     check_values,
 )
+from theory._result import ResultMixin
 from theory.ridge.bounds import _sizes, marchenko_pastur_lmin
 from theory.ridge.dynamics import dynamics
 from theory.ridge.problem import RidgeProblem
@@ -392,7 +393,7 @@ def grokking_onset_nu2(problem: RidgeProblem, *, lam, eta, eps, c, lower=1e-8, u
 
 
 @dataclass(frozen=True)
-class ControlReport:
+class ControlReport(ResultMixin):
     """Thresholds and sensitivities for one setting (see :func:`control_report`)."""
 
     lam_star: float
@@ -403,14 +404,6 @@ class ControlReport:
     elasticities_eq8: dict
     elasticities_exact: dict
     notes: tuple = ()
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out["notes"] = list(self.notes)
-        for k in ("t2_point_estimate",):
-            if not np.isfinite(out[k]):
-                out[k] = None
-        return out
 
 
 def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:

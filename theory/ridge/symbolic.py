@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
 import sympy as sp
+
+from theory import _symbolic
 
 __all__ = [
     "ARGUMENT_ORDER",
@@ -691,8 +692,7 @@ def to_latex(expr: sp.Expr, **settings) -> str:
     >>> print(to_latex(t1_upper_eq8(), ln_notation=True))
     \frac{n \ln{\left(\frac{14 m \nu^2}{\epsilon} \right)}}{2 \eta \lambda_{\min}^+}
     """
-    return sp.latex(expr, symbol_names={**_LATEX_NAMES, **settings.pop("symbol_names", {})},
-                    **settings)
+    return _symbolic.to_latex(expr, _LATEX_NAMES, **settings)
 
 
 def numeric(expr: sp.Expr):
@@ -728,36 +728,7 @@ def numeric(expr: sp.Expr):
     >>> [round(float(v)) for v in f(100, 1000, 1.0, 0.01, 1.0, [1e-4, 2e-4])]
     [11982, 5991]
     """
-    from sympy.codegen.rewriting import log1p_opt, optimize
-
-    free = expr.free_symbols
-    symbols = [s for s in ARGUMENT_ORDER if s in free]
-    symbols += sorted(free - set(symbols), key=lambda s: s.name)
-    # log(1 - eta lam) loses ~1e-16/(eta lam) relative accuracy; log1p does not
-    compiled = sp.lambdify(symbols, optimize(expr, [log1p_opt]), modules="numpy")
-    names = tuple(s.name for s in symbols)
-
-    def f(*args, **kwargs):
-        if args and kwargs:
-            raise TypeError("pass the arguments either all by position or all by keyword")
-        if args:
-            if len(args) != len(names):
-                raise TypeError(f"expected {len(names)} arguments {names}, got {len(args)}")
-            return compiled(*(_as_array(a) for a in args))
-        missing = set(names) - kwargs.keys()
-        extra = kwargs.keys() - set(names)
-        if missing or extra:
-            raise TypeError(f"missing arguments: {sorted(missing)}; "
-                            f"unexpected arguments: {sorted(extra)}")
-        return compiled(*(_as_array(kwargs[k]) for k in names))
-
-    f.args = names
-    f.expr = expr
-    return f
-
-
-def _as_array(value):
-    return np.asarray(value, dtype=float) if isinstance(value, (list, tuple)) else value
+    return _symbolic.numeric(expr, ARGUMENT_ORDER)
 
 
 lambdify_expr = numeric

@@ -20,13 +20,14 @@ Conventions where the paper is silent (recorded in every result):
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from theory._result import ResultMixin
 from theory._checks import check_positive
 from theory.ridge.dynamics import RidgeDynamics, dynamics
 
 __all__ = ["GrokkingTimes", "TIME_DEFINITIONS", "overfitting_time",
-           "generalization_time", "grokking_times"]
+           "generalization_time", "grokking_times", "grokking_times_many", "times_for_seeds"]
 
 #: Definitions of the times and losses, echoed in every output's ``config``.
 TIME_DEFINITIONS = {
@@ -41,7 +42,7 @@ TIME_DEFINITIONS = {
 
 
 @dataclass(frozen=True)
-class GrokkingTimes:
+class GrokkingTimes(ResultMixin):
     """Exact times for one problem and one setting.
 
     Attributes
@@ -73,12 +74,6 @@ class GrokkingTimes:
     generalizes: bool
     groks: bool
     notes: tuple = ()
-
-    def to_dict(self) -> dict:
-        """JSON-ready dictionary."""
-        out = asdict(self)
-        out["notes"] = list(self.notes)
-        return out
 
 
 def _as_dynamics(problem, lam, eta) -> RidgeDynamics:
@@ -193,8 +188,12 @@ def grokking_times(problem, *, eps: float, c: float, lam: float | None = None,
     eps = check_positive("eps", eps)
     c = check_positive("c", c)
     dyn = _as_dynamics(problem, lam, eta)
-    t1 = dyn.train.last_at_or_above(eps)
-    t2 = dyn.population.first_at_or_below(c)
+    return _times_result(dyn, dyn.train.last_at_or_above(eps),
+                         dyn.population.first_at_or_below(c), eps, c)
+
+
+def _times_result(dyn: RidgeDynamics, t1, t2, eps: float, c: float) -> GrokkingTimes:
+    """The :class:`GrokkingTimes` (with its notes) of exact ``t1`` and ``t2``."""
     notes = []
     spec = dyn.spectrum
     if spec.null_dim == 0:
@@ -203,6 +202,11 @@ def grokking_times(problem, *, eps: float, c: float, lam: float | None = None,
             "decay of the weights the data never see) is absent and its theory predicts no grokking; "
             "any delay t2 - t1 in these exact times comes from small eigenvalues of Phi^T Phi "
             f"(here lmin_plus/n = {spec.lmin_plus / spec.n:.3g}), which the bounds do not cover")
+    elif dyn.lam == 0:
+        notes.append(
+            "no weight decay (lam = 0): the null-space part of theta(0) - theta* never decays, so "
+            f"L(t) -> {dyn.population.limit():.6g} = feature_variance ||P (theta(0) - theta*)||^2 "
+            "and t2 exists only if that limit is <= c")
     if t1 == -1:
         notes.append(f"no overfitting phase: L_n(theta(t)) < eps = {eps:g} at every step (t1 = -1)")
     elif t1 is None:
@@ -219,3 +223,93 @@ def grokking_times(problem, *, eps: float, c: float, lam: float | None = None,
                          generalizes=t2 is not None,
                          groks=grok is not None and grok > 0,
                          notes=tuple(notes))
+
+
+def grokking_times_many(problems, *, lam: float, eta: float, eps: float, c: float) -> list:
+    """:func:`grokking_times` of many problems, batched.
+
+    Parameters
+    ----------
+    problems : sequence of RidgeProblem
+    lam, eta, eps, c : float
+        One setting for every problem.
+
+    Returns
+    -------
+    list of GrokkingTimes
+        Equal to ``[grokking_times(p, lam=lam, eta=eta, eps=eps, c=c) for p in
+        problems]`` (same integers, same notes).
+
+    Notes
+    -----
+    The Gram matrices of problems of one shape are decomposed by one batched
+    ``eigh`` on single-threaded BLAS (:func:`theory.ridge.dynamics.compute_spectra`)
+    and the certified searches of all problems run together
+    (:func:`theory.ridge._expsum.first_at_or_below_many`), so the per-call
+    Python overhead is paid once per batch.  Cost per problem
+    ``O(n^2 m + n^3)`` for the decomposition plus ``O(r log t)`` exponentials.
+
+    Examples
+    --------
+    >>> from theory.ridge import sample_problems, grokking_times_many
+    >>> res = grokking_times_many(sample_problems(100, 1000, 1.0, [0, 1]), lam=1e-4, eta=1.0,
+    ...                           eps=0.01, c=0.01)
+    >>> [(r.t1, r.t2) for r in res][0]
+    (208, 22698)
+    """
+    from theory.ridge._expsum import first_at_or_below_many, last_at_or_above_many
+    from theory.ridge.dynamics import compute_spectra
+
+    eps = check_positive("eps", eps)
+    c = check_positive("c", c)
+    spectra = compute_spectra(problems)
+    dyns = [dynamics(s, lam=lam, eta=eta) for s in spectra]
+    t1 = last_at_or_above_many([d.train for d in dyns], eps)
+    t2 = first_at_or_below_many([d.population for d in dyns], c)
+    return [_times_result(d, a, b, eps, c) for d, a, b in zip(dyns, t1, t2)]
+
+
+def times_for_seeds(n: int, m: int, nu2: float, seeds, *, lam: float, eta: float, eps: float,
+                    c: float, teacher_norm: float = 1.0) -> list:
+    """Exact times of the sampled problem for every seed (the CLI's ``ridge times``).
+
+    Parameters
+    ----------
+    n, m, nu2, teacher_norm :
+        As in :func:`theory.ridge.sample_problem`.
+    seeds : sequence of int
+    lam, eta, eps, c : float
+
+    Returns
+    -------
+    list of GrokkingTimes
+        One per seed, equal to ``grokking_times(sample_problem(n, m, nu2,
+        teacher_norm=teacher_norm, seed=s), lam=lam, eta=eta, eps=eps, c=c)``.
+
+    Notes
+    -----
+    :func:`theory.ridge.sample_problems` then :func:`grokking_times_many`, in
+    batches of at most 64 MiB of features (memory does not grow with the
+    number of seeds).  At the paper defaults (n = 100, m = 1000) the cost per seed is dominated by
+    drawing the 10^5 Gaussian features (about 1 ms), then the 100 x 100
+    ``eigh``; see ``benchmarks/ridge_exact_vs_gd.py`` for measured ratios.
+
+    Examples
+    --------
+    >>> from theory.ridge import times_for_seeds
+    >>> [r.t2 for r in times_for_seeds(100, 1000, 1.0, [0], lam=1e-4, eta=1.0, eps=0.01,
+    ...                                c=0.01)]
+    [22698]
+    """
+    from theory.ridge.problem import sample_problems
+
+    seeds = list(seeds)
+    # batches of <= 64 MiB of features: the batching gains nothing beyond a few dozen
+    # problems, and memory stays bounded for any number of seeds
+    chunk = max(1, (1 << 26) // (8 * max(1, int(n) * int(m))))
+    out: list = []
+    for start in range(0, max(len(seeds), 1), chunk):
+        problems = sample_problems(n, m, nu2, seeds[start:start + chunk],
+                                   teacher_norm=teacher_norm)
+        out += grokking_times_many(problems, lam=lam, eta=eta, eps=eps, c=c)
+    return out

@@ -50,12 +50,12 @@ below it underflows to the nearest float (0).
 from __future__ import annotations
 
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_finite_array
-from theory._json import jsonable
 from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [
@@ -77,7 +77,7 @@ _COMPLEXITIES = ("standard", "paper")
 
 
 @dataclass(frozen=True)
-class HjorthParameters:
+class HjorthParameters(ResultMixin):
     """Hjorth activity, mobility and complexity of one window.
 
     Attributes
@@ -99,10 +99,6 @@ class HjorthParameters:
     mobility: float
     complexity: float
     definition: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
 
 
 def _window(x) -> np.ndarray:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from theory._result import ResultMixin
 from theory._checks import check_positive_int
-from theory._json import jsonable
 from theory.spectral.hjorth import KERNELS, band_energies, hjorth_frequency
 from theory.spectral.preprocess import (
     NORMALIZE_MODES,
@@ -58,7 +58,7 @@ FEATURES = ("activity", "mobility", "complexity", "complexity_paper", "band_ener
 
 
 @dataclass(frozen=True)
-class SpectralConfig:
+class SpectralConfig(ResultMixin):
     """How a curve becomes a window and the window becomes features.
 
     Attributes
@@ -114,13 +114,9 @@ class SpectralConfig:
                 raise ValueError(f"band must be (low, high) with 0 <= low < high <= 1 (fractions of Nyquist), got {self.band}")
             object.__setattr__(self, "band", band)
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
-
 
 @dataclass(frozen=True)
-class SpectralFeatures:
+class SpectralFeatures(ResultMixin):
     """Spectral features of one preprocessed window.
 
     Attributes
@@ -142,10 +138,6 @@ class SpectralFeatures:
     complexity: float
     complexity_paper: float
     band_energy: float | None
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys."""
-        return jsonable(asdict(self))
 
 
 def window_features(curve, config: SpectralConfig | None = None) -> SpectralFeatures:
@@ -246,7 +238,7 @@ def _source_from_fit(fit: ThresholdFit) -> str:
 
 
 @dataclass(frozen=True)
-class SpectralPredictor:
+class SpectralPredictor(ResultMixin):
     """Threshold rule on one spectral feature of the early training loss.
 
     Attributes
@@ -318,10 +310,6 @@ class SpectralPredictor:
         """True iff the rule predicts that the run will grok."""
         return bool(self.decide(self.score(curve)))
 
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys (config and fit nested)."""
-        return jsonable(asdict(self))
-
 
 def fit_predictor(
     curves,
@@ -367,7 +355,7 @@ def fit_predictor(
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Evaluation(ResultMixin):
     """Held-out performance of a :class:`SpectralPredictor`.
 
     Attributes
@@ -402,10 +390,6 @@ class Evaluation:
     threshold: float
     direction: str
     feature: str
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict with snake_case keys (``auroc`` nested)."""
-        return jsonable(asdict(self))
 
 
 def evaluate(

@@ -152,12 +152,10 @@ def _as_float(curve) -> np.ndarray:
 
 
 def _detrend(x: np.ndarray) -> np.ndarray:
-    # Least-squares line on centred abscissae: fitted = mean + slope * (t - t_bar).
-    t = np.arange(x.size, dtype=np.float64)
-    t -= t.mean()
-    xc = x - x.mean()
-    slope = float(t @ xc) / float(t @ t)
-    return xc - slope * t
+    # residual of the least-squares line (scipy.signal.detrend, imported on first use)
+    from scipy.signal import detrend
+
+    return detrend(x, type="linear")
 
 
 def _highpass(x: np.ndarray, cutoff: float) -> np.ndarray:

@@ -43,6 +43,7 @@ from theory.adaptive_kernel.model_a import (
     critical_point,
     phase_point,
 )
+from validation._stats import split_rhat
 from validation.adaptive_kernel.langevin import langevin_model_a, model_a_data
 
 __all__ = ["PROFILES", "TransitionScan", "HysteresisSweep", "simulation_config",
@@ -117,18 +118,33 @@ def onset(sigma2, cubic, *, fit_below: float = ONSET_FIT_BELOW):
     return round(float(-icpt / slope), 12)
 
 
-def _rhat(chain_series):
-    """Gelman-Rubin potential scale reduction of (T, C) series (C >= 2)."""
-    T, C = chain_series.shape
-    if C < 2 or T < 4:
-        return math.nan
-    means = chain_series.mean(axis=0)
-    w = chain_series.var(axis=0, ddof=1).mean()
-    b = T * means.var(ddof=1)
-    if w == 0:
-        return math.nan
-    var_plus = (T - 1) / T * w + b / T
-    return float(math.sqrt(var_plus / w))
+#: R-hat of (T, C) series: the rank-normalised split R-hat (Vehtari et al. 2021), see
+#: :func:`validation._stats.split_rhat` (the name ``_rhat`` is kept for callers).
+_rhat = split_rhat
+
+
+def _onset_bootstrap(sigma2, set_cubic, *, resamples: int, seed: int) -> dict:
+    """Bootstrap of the simulated onset over training sets (paired over noise levels).
+
+    Returns ``se``, a 95% interval (BCa when defined, see
+    :func:`theory._bootstrap.bootstrap_interval`), the interval's ``method``
+    and ``failed``: the resamples whose onset is undefined (no sign change of
+    the fitted line), counted instead of silently dropped; ``se`` and the
+    interval use the others.
+    """
+    from theory._bootstrap import bootstrap_interval
+
+    S = set_cubic.shape[1]
+    if S < 2 or resamples < 1:
+        return {"se": math.nan, "ci_low": None, "ci_high": None, "failed": 0,
+                "method": "none: fewer than two training sets" if S < 2 else "none: no resample"}
+
+    def stat(idx):
+        return onset(sigma2, set_cubic[:, idx.astype(np.int64)].mean(axis=1))
+
+    ci = bootstrap_interval((np.arange(S),), stat, n_resamples=resamples, level=0.95, seed=seed)
+    return {"se": math.nan if ci.se is None else ci.se, "ci_low": ci.low, "ci_high": ci.high,
+            "failed": ci.failed, "method": ci.method}
 
 
 @dataclass(frozen=True)
@@ -150,8 +166,8 @@ class TransitionScan:
     q_rms : ndarray
     train_mse : ndarray
     rhat_cubic : ndarray
-        R-hat of the cubic component across the chains of one training set,
-        worst set (1 = mixed).
+        Rank-normalised split R-hat (Vehtari et al. 2021) of the cubic
+        component across the chains of one training set, worst set (1 = mixed).
     drift_cubic : ndarray
         t statistic over training sets of the second-half minus first-half
         mean of the cubic component (0 = stationary).
@@ -187,22 +203,22 @@ class TransitionScan:
     finite_d: list
 
     def onsets(self, *, bootstrap: int = 2000, seed: int = 0) -> dict:
-        """Onset (see :func:`onset`) of the simulation (with a bootstrap SE), and the theories."""
+        """Onset (see :func:`onset`) of the simulation (bootstrap SE and BCa interval), and theories.
+
+        ``bootstrap.failed_resamples`` counts the resamples with no defined
+        onset; they are left out of the SE and the interval, and reported.
+        """
         sim = onset(self.sigma2, self.cubic)
-        rng = np.random.default_rng(np.random.SeedSequence(seed))
-        S = self.set_cubic.shape[1]
-        boots = []
-        for _ in range(bootstrap if S >= 2 else 0):
-            pick = rng.integers(0, S, size=S)       # same sets at every noise (paired)
-            boots.append(onset(self.sigma2, self.set_cubic[:, pick].mean(axis=1)))
-        boots = np.array(boots, dtype=float)
-        boots = boots[np.isfinite(boots)]
+        # the same sets at every noise level (paired)
+        boot = _onset_bootstrap(self.sigma2, self.set_cubic, resamples=int(bootstrap), seed=seed)
         return {"simulation": sim,
-                "simulation_se": float(boots.std(ddof=1)) if boots.size > 1 else math.nan,
+                "simulation_se": boot["se"],
+                "simulation_ci": [boot["ci_low"], boot["ci_high"]],
                 "finite_d_theory": onset(self.sigma2, [p["cubic_learned"] for p in self.finite_d]),
                 "scaling_limit_theory": onset(self.sigma2,
                                               [p["cubic_learned"] for p in self.scaling_limit]),
                 "bootstrap": {"resamples": int(bootstrap), "seed": seed,
+                              "failed_resamples": boot["failed"], "interval": boot["method"],
                               "unit": "training sets, resampled jointly over noise levels"}}
 
     def to_dict(self) -> dict:

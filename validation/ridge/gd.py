@@ -238,10 +238,10 @@ def simulate_gd(problems, *, lam, eta, eps, c, horizon, init_scale=1.0, record=N
     lmax = np.array([p.spectrum.lmax for p in problems])[:, None]
     worst = eta_g * (lmax / n + lam_g)
     if np.any(worst >= 2):
-        i = np.unravel_index(np.argmax(worst), worst.shape)
+        i = tuple(int(k) for k in np.unravel_index(np.argmax(worst), worst.shape))
         raise ValueError(
             f"eta too large: GD diverges where eta*(lambda_max(Phi^T Phi)/n + lam) >= 2; "
-            f"run {i} has eta={eta_g[i]:g}, value {worst[i]:.6g} "
+            f"problem {i[0]}, grid column {i[1]} has eta={eta_g[i]:g}, value {worst[i]:.6g} "
             f"(use eta < {2 / (lmax[i[0], 0] / n + lam_g[i]):.6g})")
     rec = np.asarray([] if record is None else record)
     if rec.size and (rec.dtype.kind not in "iu" and not np.all(rec == np.round(rec))):
@@ -314,7 +314,9 @@ def default_horizon(problem: RidgeProblem, *, lam, eta, c) -> int:
     Notes
     -----
     Uses :func:`theory.ridge.control.t2_point_estimate` (an estimate, not a
-    bound); 100 000 when it is not finite or there is no null space.
+    bound); 100 000 when it is not finite (or above 10^9), when there is no
+    null space, or when ``eta lam`` is not in ``(0, 1)`` (no weight decay, or a
+    step size that the estimate does not cover).
 
     Examples
     --------
@@ -325,12 +327,13 @@ def default_horizon(problem: RidgeProblem, *, lam, eta, c) -> int:
     """
     from theory.ridge.control import t2_point_estimate
 
-    if problem.m > problem.n and lam > 0:
+    # the estimate assumes a converging, non-oscillating null-space mode: 0 < eta lam < 1
+    if problem.m > problem.n and 0 < eta * lam < 1:
         est = t2_point_estimate(problem.n, problem.m,
                                 problem.nu2 if problem.nu2 else 1.0, c, eta, lam,
                                 float(np.linalg.norm(problem.teacher)),
                                 problem.feature_variance)
-        if np.isfinite(est):
+        if np.isfinite(est) and est < 1e9:
             return int(1.5 * est) + 1000
     return 100_000
 
@@ -355,13 +358,22 @@ def gd_times(problems, *, seeds, lam, eta, eps, c, horizon=None):
         ``seed``, ``t1``, ``t2``, ``grokking_time`` ... per problem, with the
         conventions of :data:`theory.ridge.TIME_DEFINITIONS` restricted to
         the simulated horizon (``t2 = None``: not reached within it;
-        ``t1 = None``: ``L_n`` still ``>= eps`` at the horizon).
+        ``t1 = None``: ``L_n`` still ``>= eps`` at the horizon).  What the
+        horizon leaves open is None, never False: ``generalizes``,
+        ``overfitting_phase`` and ``groks`` are None when censored, and
+        ``undecided`` maps each such key to the reason.  ``diverged``: True
+        when ``eta (lambda_max(Phi^T Phi)/n + lam) >= 2``, for which GD
+        diverges; such a run is not simulated (its iterates would overflow),
+        its times and flags are None and ``undecided`` gives the reason.
     horizon : int
 
     Notes
     -----
     One :func:`simulate_gd` call per distinct ``(n, m)``; cost ``O(B n m)``
-    per step up to ``horizon``.
+    per step up to ``horizon``.  ``lam = 0`` (no weight decay) is plain GD:
+    the null-space part of ``theta(0)`` never moves, so ``t2`` is None when
+    ``feature_variance ||P (theta(0) - theta*)||^2 > c``, as the closed form
+    says ("never").
 
     Examples
     --------
@@ -377,13 +389,23 @@ def gd_times(problems, *, seeds, lam, eta, eps, c, horizon=None):
     if len(seeds) != len(problems):
         raise ValueError(f"seeds must have one entry per problem ({len(problems)}), "
                          f"got {len(seeds)}")
+    eta = _check_threshold("eta", eta)
+    if isinstance(lam, bool) or not isinstance(lam, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"lam must be a real number, got {lam!r}")
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam must be a finite number >= 0, got {lam}")
+    growth = {i: eta * (p.spectrum.lmax / p.n + lam) for i, p in enumerate(problems)}
+    stable = [i for i, g in growth.items() if g < 2.0]
     if horizon is None:
-        horizon = max(default_horizon(p, lam=lam, eta=eta, c=c) for p in problems)
+        horizon = max((default_horizon(problems[i], lam=lam, eta=eta, c=c) for i in stable),
+                      default=100_000)
     if isinstance(horizon, bool) or int(horizon) != horizon or horizon < 1:
         raise ValueError(f"--horizon must be an integer >= 1, got {horizon!r}")
     horizon = int(horizon)
     by_shape: dict = {}
-    for i, p in enumerate(problems):
+    for i in stable:
+        p = problems[i]
         by_shape.setdefault((p.n, p.m), []).append(i)
     out: dict = {}
     for idx in by_shape.values():
@@ -393,19 +415,45 @@ def gd_times(problems, *, seeds, lam, eta, eps, c, horizon=None):
             out[i] = (int(res.t1[j]), int(res.t2[j]))
     runs = []
     for i, seed in enumerate(seeds):
+        if i not in out:
+            p = problems[i]
+            why = (f"GD diverges: eta*(lambda_max(Phi^T Phi)/n + lam) = {growth[i]:.6g} >= 2 "
+                   f"(use eta < {2.0 / (p.spectrum.lmax / p.n + lam):.6g}); not simulated")
+            runs.append({"seed": seed, "t1": None, "t2": None, "grokking_time": None,
+                         "eps": eps, "c": c, "overfitting_phase": None, "generalizes": None,
+                         "groks": None, "diverged": True,
+                         "undecided": {k: why for k in ("t1", "t2", "grokking_time",
+                                                         "overfitting_phase", "generalizes",
+                                                         "groks")},
+                         "notes": [why]})
+            continue
         t1, t2 = out[i]
-        notes = []
+        notes, undecided = [], {}
         if t2 < 0:
             t2 = None
-            notes.append(f"L did not reach c within the GD horizon of {horizon} steps")
+            undecided["t2"] = undecided["generalizes"] = (
+                f"L did not reach c within the GD horizon of {horizon} steps: undecided, not "
+                f"'never' (the exact method decides it)")
         if t1 == horizon:
             t1 = None
-            notes.append(f"L_n was still >= eps at the horizon ({horizon} steps)")
+            undecided["t1"] = undecided["overfitting_phase"] = (
+                f"L_n was still >= eps at the horizon ({horizon} steps): t1 lies beyond it or "
+                f"is infinite")
         elif t1 == -1:
             notes.append("no overfitting phase: L_n < eps at every simulated step (t1 = -1)")
         grok = t2 - t1 if (t1 is not None and t1 >= 0 and t2 is not None) else None
+        if grok is not None:
+            groks = grok > 0
+        elif t1 == -1:
+            groks = False                    # no overfitting phase: nothing to grok
+        else:
+            groks = None
+            undecided["groks"] = undecided["grokking_time"] = (
+                "t1 or t2 lies beyond the GD horizon, so whether and when the run groks is "
+                "not decided by this simulation")
         runs.append({"seed": seed, "t1": t1, "t2": t2, "grokking_time": grok,
-                     "eps": eps, "c": c, "overfitting_phase": t1 is None or t1 >= 0,
-                     "generalizes": t2 is not None, "groks": grok is not None and grok > 0,
-                     "notes": notes})
+                     "eps": eps, "c": c,
+                     "overfitting_phase": None if "overfitting_phase" in undecided else t1 >= 0,
+                     "generalizes": None if "generalizes" in undecided else True,
+                     "groks": groks, "diverged": False, "undecided": undecided, "notes": notes})
     return runs, horizon

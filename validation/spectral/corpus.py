@@ -208,6 +208,25 @@ def write_runs_dir(corpus: Corpus, out_dir, digits: int = 7) -> list[str]:
     return paths
 
 
+def _read_labels(path) -> dict:
+    """``labels.csv`` (columns ``run``, ``label`` in {0, 1}) -> {run: bool}; errors name the row."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("run", "label") if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"RUNS_DIR: {path} must have the columns 'run' and 'label' "
+                             f"(missing: {', '.join(missing)}; found: "
+                             f"{', '.join(reader.fieldnames or []) or 'none'})")
+        given = {}
+        for line, row in enumerate(reader, start=2):
+            text = (row["label"] or "").strip()
+            if text not in ("0", "1"):
+                raise ValueError(f"RUNS_DIR: {path} row {line}: label must be 0 or 1, "
+                                 f"got {text!r}")
+            given[row["run"]] = text == "1"
+    return given
+
+
 def read_runs_dir(runs_dir, definition: PhaseDefinition | None = None):
     """Read a runs directory: (names, train-loss curves, labels, label source).
 
@@ -227,9 +246,7 @@ def read_runs_dir(runs_dir, definition: PhaseDefinition | None = None):
     given = {}
     label_path = os.path.join(runs_dir, "labels.csv")
     if os.path.exists(label_path):
-        with open(label_path, newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                given[row["run"]] = int(row["label"]) == 1
+        given = _read_labels(label_path)
     curves, labels = [], []
     for name in names:
         table = read_curve_csv(os.path.join(runs_dir, name + ".csv"),
