@@ -15,17 +15,16 @@ def _chunk(loss="mse", d_in=1, train_size=(6, 9), width=7, p=5):
     return _Chunk(cfg, batch, np.arange(len(batch)), int(batch.train_size.max())), cfg
 
 
-def _train_loss(chunk, cfg):
-    _, per_sample, _ = chunk.forward()
-    norm = chunk.n_train * (cfg.n_outputs if cfg.loss == "mse" else 1)
-    return (per_sample * chunk.train_mask).sum(axis=1) / norm     # one loss per run
+def _train_loss(chunk):
+    chunk.forward()
+    return chunk.metrics()["train_loss"]                          # one loss per run
 
 
 @pytest.mark.parametrize("loss, d_in", [("mse", 1), ("ce", 1), ("mse", 2)])
 def test_backprop_equals_finite_differences(loss, d_in):
     chunk, cfg = _chunk(loss, d_in)
-    cache, _, _ = chunk.forward()
-    grads = chunk.backward(cache)
+    chunk.forward()
+    grads = [g.copy() for g in chunk.backward()]
     rng = np.random.default_rng(0)
     for param, grad in zip([chunk.E] + chunk.params, grads):
         for _ in range(6):
@@ -34,9 +33,9 @@ def test_backprop_equals_finite_differences(loss, d_in):
             old = param[idx]
             h = 1e-6
             param[idx] = old + h
-            up = _train_loss(chunk, cfg)[run]
+            up = _train_loss(chunk)[run]
             param[idx] = old - h
-            down = _train_loss(chunk, cfg)[run]
+            down = _train_loss(chunk)[run]
             param[idx] = old
             fd = (up - down) / (2 * h)
             # central differences in float64: truncation ~h^2 and round-off ~1e-16/h = 1e-10
@@ -46,20 +45,20 @@ def test_backprop_equals_finite_differences(loss, d_in):
 def test_adamw_step_equals_hand_computed_step():
     chunk, _ = _chunk()
     lr_dec, wd = 1e-2, 0.5
-    chunk.lr = [np.full((2, 1, 1), 1e-3)] + [np.full((2, 1, 1), lr_dec)] * 6
-    chunk.wd = [np.zeros((2, 1, 1))] + [np.full((2, 1, 1), wd)] * 6
+    chunk.lr[:] = [1e-3, lr_dec]                  # per run: (embeddings, decoder)
+    chunk.wd[:] = [0.0, wd]
     w = chunk.params[2]
     w0 = w[0, 1, 2]
     g1, g2 = 0.3, -0.1
-    grads = [np.zeros_like(q) for q in [chunk.E] + chunk.params]
-    grads[3][0, 1, 2] = g1
-    chunk.adam_step(grads, 1)
+    chunk.grad[:] = 0
+    chunk.grads[3][0, 1, 2] = g1
+    chunk.adam_step(1)
     # by hand: decay, then m1 = 0.1 g1, v1 = 0.001 g1^2, m_hat = g1, v_hat = g1^2
     w1 = w0 * (1 - lr_dec * wd) - lr_dec * g1 / (abs(g1) + 1e-8)
     assert w[0, 1, 2] == pytest.approx(w1, rel=1e-14)
-    grads = [np.zeros_like(q) for q in [chunk.E] + chunk.params]
-    grads[3][0, 1, 2] = g2
-    chunk.adam_step(grads, 2)
+    chunk.grad[:] = 0
+    chunk.grads[3][0, 1, 2] = g2
+    chunk.adam_step(2)
     m2 = 0.9 * 0.1 * g1 + 0.1 * g2
     v2 = 0.999 * 0.001 * g1**2 + 0.001 * g2**2
     m_hat, v_hat = m2 / (1 - 0.9**2), v2 / (1 - 0.999**2)
@@ -68,8 +67,49 @@ def test_adamw_step_equals_hand_computed_step():
     # an entry with zero gradient only decays; embeddings (wd 0) do not move at all
     assert w[0, 0, 0] == pytest.approx(chunk.params[2][0, 0, 0])
     e_before = chunk.E.copy()
-    chunk.adam_step([np.zeros_like(q) for q in [chunk.E] + chunk.params], 3)
+    chunk.grad[:] = 0
+    chunk.adam_step(3)
     assert np.array_equal(chunk.E, e_before)
+
+
+@pytest.mark.parametrize("dtype, rel", [("float64", 1e-12), ("float32", 2e-5)])
+def test_fused_adamw_equals_textbook_adamw(dtype, rel):
+    """Ten steps of the fused kernel vs PyTorch's formula written the textbook way."""
+    from validation._optim import adamw_step, adamw_update
+
+    rng = np.random.default_rng(1)
+    runs, b1, b2, eps = 3, 0.9, 0.98, 1e-6
+    lr = np.array([1e-2, 3e-3, 1e-1])
+    wd = np.array([0.0, 0.3, 2.0])
+    theta0 = rng.standard_normal((runs, 4, 5))
+    flat = theta0.reshape(runs, -1).astype(dtype)
+    listed = [theta0[:, :2].astype(dtype), theta0[:, 2:].astype(dtype)]      # two arrays
+    m_f, v_f = np.zeros_like(flat), np.zeros_like(flat)
+    m_l = [np.zeros_like(a) for a in listed]
+    v_l = [np.zeros_like(a) for a in listed]
+    ref, m, v = theta0.copy(), np.zeros_like(theta0), np.zeros_like(theta0)
+    lr3, wd3 = lr[:, None, None], wd[:, None, None]
+    for t in range(1, 11):
+        g = rng.standard_normal(theta0.shape) * 10.0 ** rng.integers(-3, 2)
+        ref *= 1 - lr3 * wd3
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        ref -= lr3 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        adamw_update(flat, g.reshape(runs, -1).astype(dtype), m_f, v_f, lr[:, None],
+                     wd[:, None], np.array([0, 20]), t, (b1, b2), eps)
+        adamw_step(listed, [g[:, :2].astype(dtype), g[:, 2:].astype(dtype)], m_l, v_l,
+                   [lr3] * 2, [wd3] * 2, t, (b1, b2), eps)
+    assert np.allclose(flat.reshape(theta0.shape), ref, rtol=rel, atol=rel)
+    assert np.allclose(np.concatenate(listed, axis=1), ref, rtol=rel, atol=rel)
+
+
+def test_adamw_rejects_non_contiguous_parameters():
+    from validation._optim import adamw_step
+
+    a = np.zeros((2, 4, 4))[:, :, :2]
+    with pytest.raises(ValueError, match="contiguous"):
+        adamw_step([a], [np.zeros_like(a)], [np.zeros_like(a)], [np.zeros_like(a)],
+                   [np.ones(2)], [np.zeros(2)], 1, (0.9, 0.999), 1e-8)
 
 
 def test_run_alone_equals_run_in_batch():
@@ -166,3 +206,49 @@ def test_toy_model_against_the_effective_theory():
         assert np.median(r.iter_rqi[(sizes == 30) & (r.iter_rqi >= 0)]) > fast
     # the runs that reach the structure are the ones whose split forces it
     assert np.all(sweep.forced[r.iter_rqi >= 0])
+
+
+@pytest.mark.parametrize("loss", ["mse", "ce"])
+def test_head_metrics_equal_a_plain_numpy_evaluation(loss):
+    """Losses and accuracies of the fused head vs numpy on the same network outputs."""
+    chunk, cfg = _chunk(loss, train_size=(6, 9))
+    chunk.forward()
+    mt = chunk.metrics()
+    out = chunk.outT.transpose(0, 2, 1)                       # (runs, samples, outputs)
+    labels = chunk.labels
+    if loss == "mse":
+        target = np.take_along_axis(chunk.templates, labels[:, :, None], axis=1)
+        per_sample = ((out - target) ** 2).mean(axis=2)
+        dist = ((out[:, :, None, :] - chunk.templates[:, None, :, :]) ** 2).sum(axis=3)
+        pred = dist.argmin(axis=2)
+    else:
+        logp = out - out.max(axis=2, keepdims=True)
+        logp -= np.log(np.exp(logp).sum(axis=2, keepdims=True))
+        per_sample = -np.take_along_axis(logp, labels[:, :, None], axis=2)[..., 0]
+        pred = out.argmax(axis=2)
+    correct = pred == labels
+    for r, n in enumerate(chunk.n_train):
+        assert mt["train_loss"][r] == pytest.approx(per_sample[r, :n].mean(), rel=1e-12)
+        assert mt["test_loss"][r] == pytest.approx(per_sample[r, n:].mean(), rel=1e-12)
+        assert mt["train_acc"][r] == correct[r, :n].mean()
+        assert mt["test_acc"][r] == correct[r, n:].mean()
+        assert mt["acc"][r] == correct[r].mean()
+    assert 0 < correct.mean() < 1                            # some right, some wrong at init
+
+
+def test_rqi_kernel_equals_theory_rqi():
+    from theory.effective import ArithmeticTask, rqi
+    from validation.effective._toy_kernels import rqi as rqi_kernel
+
+    task = ArithmeticTask(10)
+    rng = np.random.default_rng(4)
+    line = (0.3 + 0.7 * np.arange(10.0))[:, None]
+    emb = np.stack([line, line + rng.normal(0, 0.02, (10, 1)), line + rng.normal(0, 0.1, (10, 1)),
+                    rng.uniform(-0.5, 0.5, (10, 1)), np.ones((10, 1))])      # last: std = 0
+    got = rqi_kernel(emb.astype(np.float32), task.quads, 0.01)
+    want = [rqi(e.astype(np.float32).astype(np.float64), task) for e in emb]
+    assert got.tolist() == pytest.approx(want, abs=0)
+    assert got[0] == 1.0 and 0 < got[2] < 1 and got[4] == 0.0
+    two_d = rng.uniform(-0.5, 0.5, (3, 10, 2))
+    assert rqi_kernel(two_d, task.quads, 0.01).tolist() == pytest.approx(
+        [rqi(e, task) for e in two_d], abs=0)

@@ -8,12 +8,14 @@ logits.  Forward pass, backward pass and both optimisers are written out here
 (checked against finite differences and hand-computed steps in the tests).
 
 Batched: a :class:`RunBatch` of ``B`` runs (seeds x hyperparameters x training
-sizes) is one array program.  The runs are cut into chunks of
-``chunk_size`` runs whose arrays stay in cache; chunks are independent, so they
-are trained on ``n_threads`` threads (numpy and BLAS release the GIL) with BLAS
-itself single-threaded.  Every run draws its randomness from its own
+sizes) is one array program.  The runs are cut into chunks of ``chunk_size``
+runs whose state stays in a core's cache; chunks are independent, so they are
+trained on ``n_threads`` threads (numpy, BLAS and the numba kernels of
+:mod:`validation.effective._toy_kernels` release the GIL) with BLAS itself
+single-threaded.  Every run draws its randomness from its own
 ``SeedSequence(seed)``, and every operation acts on its own slice, so a run
-gives the same numbers alone or inside any batch.
+gives the same numbers alone or inside any batch (up to the summation order
+of zero-weighted padding rows when the batch's largest training set differs).
 
 Metrics at step ``t`` are those of the parameters after ``t`` updates, taken
 from the forward pass that also computes the gradient of update ``t + 1``:
@@ -22,8 +24,15 @@ metrics at ``t = steps``.  ``iter_*`` is the first such ``t`` at which a
 threshold is reached, or -1 if never.
 
 Cost per run-step (``S = |D0|`` samples, ``n`` training samples, width ``w``):
-``(S + 2 n) w^2`` multiply-adds (about 5.8 M for the defaults), plus Adam on
-``w^2 + O(w)`` parameters.
+``(S + 2 n) w^2`` multiply-adds in three BLAS products (about 5.8 M for the
+defaults), one fused AdamW pass over the ``w^2 + O(w)`` parameters, and
+``O((S + n) w)`` in the fused numba kernels.  Profile of a 4-run chunk on the
+shared 2-core development machine (CPU time, ~290 us per run-step): the three
+``w x w`` products ~53%, AdamW ~18% (memory-bound: 28 bytes per parameter),
+the three ``w x 30`` products ~10%, the numba kernels ~12%, numpy ``tanh`` and
+bias ~5%, Python ~3%.  A batch of 64 runs x 2000 steps ran at ~900 run-steps/s
+wall-clock (~6,300 per CPU-second x 2) under a load average of ~18, 10.2x the
+authors' PyTorch code measured alongside (``benchmarks/effective_toy_throughput.py``).
 """
 
 from __future__ import annotations
@@ -37,8 +46,9 @@ import numpy as np
 from theory._checks import check_positive, check_positive_int
 from theory._version import __version__
 from theory.effective.task import ArithmeticTask, random_split
-from validation._optim import adamw_step
+from validation._optim import adamw_fused
 from validation._threads import single_threaded_blas
+from validation.effective import _toy_kernels as _k
 
 __all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "train_toy"]
 
@@ -84,6 +94,13 @@ class ToyConfig:
     record_loss_curve : bool
         Also keep the training loss at every step (for spectral analysis).
     dtype : {"float32", "float64"}
+    stop_when_decided : bool
+        Stop each run at the first step at which both ``iter_train`` and
+        ``iter_test`` have been reached (its phase under Table 1 is then
+        decided: comprehension or grokking) or at which it diverged; see
+        :func:`train_toy`.  Its final metrics are those of that step, its
+        histories are NaN after it, and thresholds not reached by then (e.g.
+        ``iter_rqi``) stay -1: censored at ``stop_step``, not "never".
     """
 
     p: int = 10
@@ -105,6 +122,7 @@ class ToyConfig:
     record_every: int = 100
     record_loss_curve: bool = False
     dtype: str = "float32"
+    stop_when_decided: bool = False
 
     def __post_init__(self):
         for name in ("p", "d_in", "width", "out_dim", "steps", "record_every"):
@@ -123,6 +141,10 @@ class ToyConfig:
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"betas must lie in [0, 1), got {self.betas}")
         object.__setattr__(self, "betas", (b1, b2))
+        if not isinstance(self.stop_when_decided, (bool, np.bool_)):
+            raise TypeError(f"stop_when_decided must be a bool, got "
+                            f"{type(self.stop_when_decided).__name__}")
+        object.__setattr__(self, "stop_when_decided", bool(self.stop_when_decided))
         for name in ("adam_eps", "init_scale_repr", "init_scale_decoder", "label_scale",
                      "rqi_delta"):
             check_positive(name, getattr(self, name))
@@ -145,7 +167,13 @@ class ToyConfig:
                         f"'code' convention, delta = {self.rqi_delta}",
             "accuracy": "nearest template (mse) or argmax logit (ce); acc is over all of D0",
             "acc_hat": "|Dbar(D, P(R))| / |D0| for the final representation",
+            "stop_step": "updates applied to the run (= steps unless it stopped early)",
         }
+        if self.stop_when_decided:
+            d["definitions"]["stop_when_decided"] = (
+                "a run stops at the first t at which iter_train and iter_test are both reached "
+                "or its training loss is non-finite; final metrics are those at t, histories "
+                "after t are NaN, thresholds not reached by t are -1 (censored at stop_step)")
         return d
 
 
@@ -228,7 +256,7 @@ class ToyResult:
     iter_train, iter_test, iter_rqi : ndarray of int
         First step at which each threshold was reached (-1: never).
     acc, test_acc, train_acc, rqi : ndarray
-        Final metrics (after ``steps`` updates).
+        Final metrics (after ``stop_step`` updates).
     acc_hat, acc_hat_test : ndarray
         Predicted accuracy of the final representation (over D0 / test set).
     diverged : ndarray of bool
@@ -242,6 +270,9 @@ class ToyResult:
         Final embeddings (B, p, d_in).
     train_sets : list of ndarray
         Training-sample indices of each run (into ``task.pairs``).
+    stop_step : ndarray of int
+        Updates applied to each run: ``steps`` unless it stopped early
+        (``config.stop_when_decided``).
     """
 
     config: ToyConfig
@@ -261,6 +292,7 @@ class ToyResult:
     embedding: np.ndarray
     train_sets: list
     loss_curve: np.ndarray | None = None
+    stop_step: np.ndarray | None = None
     timing: dict = field(default_factory=dict)
 
     def run(self, k: int) -> dict:
@@ -278,6 +310,7 @@ class ToyResult:
             "acc_hat": float(self.acc_hat[k]), "acc_hat_test": float(self.acc_hat_test[k]),
             "rqi": float(self.rqi[k]), "diverged": bool(self.diverged[k]),
             "diverged_step": it(self.diverged_step[k]),
+            "stop_step": None if self.stop_step is None else int(self.stop_step[k]),
         }
 
 
@@ -309,7 +342,27 @@ def _init_run(config: ToyConfig, seed: int, train_size: int):
 
 
 class _Chunk:
-    """State of a chunk of runs: parameters, Adam moments, data, recorders."""
+    """State of a chunk of runs: parameters, Adam moments, data, recorders, scratch.
+
+    Every array has one leading row per run, and every operation acts on each
+    run's own slices, so runs can be removed (:meth:`select`) or chunks joined
+    (:meth:`concat`) between steps without changing any run's numbers, as
+    long as the padded training length ``n_max`` stays the same.
+
+    Layout (per run): all parameters in one flat vector ``theta`` (so that
+    AdamW is one fused pass), viewed as ``E (p, d)``, ``V1 (w, d)``,
+    ``b1 (w, 1)``, ``V2 (w, w)``, ``b2 (w, 1)``, ``V3 (o, w)``, ``b3 (o, 1)``
+    (weights stored ``(out, in)``, i.e. ``V = W^T`` of ``z = x W + b``);
+    activations feature-major, ``(features, samples)``, training samples
+    first.  With this layout the three ``w x w`` products of a step,
+    ``V2 @ H1``, ``V2^T @ dZ2`` and ``dZ2 @ H1^T``, are the fastest BLAS
+    variants measured here (``dZ2 @ W2^T`` on sample-major rows was ~1.6x slower).
+    """
+
+    #: Arrays with one leading row per run (None where unused by the loss).
+    _ROWS = ("index", "n_train", "n_test", "ia", "ib", "labels", "row_weight", "templates",
+             "lr", "wd", "theta", "m", "v", "grad", "it_train", "it_test", "it_rqi", "div_step",
+             "xT", "h1T", "h2T", "outT", "gradT", "stats")
 
     def __init__(self, config: ToyConfig, batch: RunBatch, index: np.ndarray, n_max: int):
         self.config = config
@@ -322,189 +375,236 @@ class _Chunk:
         self.splits = [it[1] for it in inits]
         order = np.stack([np.concatenate([s.train, s.test]) for s in self.splits])  # (c, S)
         self.n_train = batch.train_size[index].astype(np.int64)
+        self.n_test = S - self.n_train
         self.n_max = n_max
         pairs = task.pairs[order]                                                   # (c, S, 2)
-        offs = (np.arange(c) * p)[:, None]
-        self.idx_i = (pairs[..., 0] + offs).ravel()
-        self.idx_j = (pairs[..., 1] + offs).ravel()
+        self.ia = np.ascontiguousarray(pairs[..., 0])
+        self.ib = np.ascontiguousarray(pairs[..., 1])
         self.labels = task.labels[order]                                            # (c, S)
-        onehot = np.zeros((c, n_max, p), dtype=dt)                                  # G[b, s, k]
-        rows = np.arange(n_max)
-        for b in range(c):
-            np.add.at(onehot[b], (rows, pairs[b, :n_max, 0]), 1)
-            np.add.at(onehot[b], (rows, pairs[b, :n_max, 1]), 1)
-        self.scatter = np.ascontiguousarray(onehot.transpose(0, 2, 1))              # (c, p, n)
-        s_idx = np.arange(S)[None, :]
-        self.train_mask = s_idx < self.n_train[:, None]                             # (c, S)
-        n_test = S - self.n_train
-        self.n_test = n_test
         out_scale = config.n_outputs if config.loss == "mse" else 1
-        self.row_weight = np.where(self.train_mask[:, :n_max],
+        self.row_weight = np.where(np.arange(n_max)[None, :] < self.n_train[:, None],
                                    1.0 / (self.n_train[:, None] * out_scale), 0.0).astype(dt)
-        self.E = np.stack([it[2] for it in inits]).astype(dt)                       # (c, p, d)
-        self.params = [np.stack([it[3][q] for it in inits]).astype(dt) for q in range(6)]
-        if config.loss == "mse":
-            tpl = np.stack([it[0] for it in inits]).astype(dt)                      # (c, C, O)
-            self.target = np.take_along_axis(tpl, self.labels[:, :, None], axis=1)  # (c, S, O)
-            self.templates_t = np.ascontiguousarray(tpl.transpose(0, 2, 1))        # (c, O, C)
-            with np.errstate(over="ignore"):    # huge label scales overflow: reported as divergence
-                self.templates_sq = (tpl ** 2).sum(axis=2)[:, None, :]             # (c, 1, C)
-        else:
-            self.onehot_labels = np.zeros((c, S, task.n_classes), dtype=dt)
-            np.put_along_axis(self.onehot_labels, self.labels[:, :, None], 1.0, axis=2)
-        self.m = [np.zeros_like(q) for q in [self.E] + self.params]
-        self.v = [np.zeros_like(q) for q in [self.E] + self.params]
-        shp = (c, 1, 1)
-        self.lr = [batch.repr_lr[index].reshape(shp).astype(dt)] + \
-            [batch.decoder_lr[index].reshape(shp).astype(dt)] * 6
-        self.wd = [batch.repr_wd[index].reshape(shp).astype(dt)] + \
-            [batch.decoder_wd[index].reshape(shp).astype(dt)] * 6
+        self.templates = (np.stack([it[0] for it in inits]).astype(dt)             # (c, C, O)
+                          if config.loss == "mse" else None)
+        # parameters drawn as PyTorch's (in, out) matrices W, stored transposed
+        parts = [np.stack([it[2] for it in inits])] + [
+            np.stack([it[3][q].T for it in inits]) for q in range(6)]
+        self._shapes = [a.shape[1:] for a in parts]
+        self._sizes = np.cumsum([0] + [int(np.prod(s)) for s in self._shapes])
+        self.theta = np.concatenate([a.reshape(c, -1) for a in parts], axis=1).astype(dt)
+        self.m = np.zeros_like(self.theta)
+        self.v = np.zeros_like(self.theta)
+        self.grad = np.zeros_like(self.theta)      # forward writes gb3 already: carried along
+        self.bounds = np.array([0, self._sizes[1], self._sizes[-1]], dtype=np.int64)
+        self.lr = np.stack([batch.repr_lr[index], batch.decoder_lr[index]], axis=1).astype(dt)
+        self.wd = np.stack([batch.repr_wd[index], batch.decoder_wd[index]], axis=1).astype(dt)
         self.quads = task.quads
-        self.n_quads = max(task.n_parallelograms, 1)
+        for name in ("it_train", "it_test", "it_rqi", "div_step"):
+            setattr(self, name, np.full(c, -1, dtype=np.int64))
+        w, o, d = config.width, config.n_outputs, config.d_in
+        self.xT = np.zeros((c, d, S), dt)
+        self.h1T = np.zeros((c, w, S), dt)
+        self.h2T = np.zeros((c, w, S), dt)
+        self.outT = np.zeros((c, o, S), dt)
+        self.gradT = np.zeros((c, o, n_max), dt)
+        self.stats = np.zeros((c, 5))
+        self._bind()
+
+    def _views(self, flat):
+        c = flat.shape[0]
+        views = [flat[:, a:b].reshape((c,) + s)
+                 for a, b, s in zip(self._sizes[:-1], self._sizes[1:], self._shapes)]
+        assert flat.size == 0 or all(np.shares_memory(v, flat) for v in views)
+        return views
+
+    def _bind(self):
+        """Parameter and gradient views, and the backward scratch, for the current rows."""
+        c, w, n, d = len(self), self.config.width, self.n_max, self.config.d_in
+        self.E, *self.params = self._views(self.theta)
+        self.grads = self._views(self.grad)
+        self.dz2T = np.empty((c, w, n), self.theta.dtype)
+        self.dz1T = np.empty((c, w, n), self.theta.dtype)
+        self.dxT = np.empty((c, d, n), self.theta.dtype)
+        V2, V3 = self.params[2], self.params[4]         # transposed views, made once
+        self._T = (self.h2T[:, :, :n].transpose(0, 2, 1), V3.transpose(0, 2, 1),
+                   self.h1T[:, :, :n].transpose(0, 2, 1), V2.transpose(0, 2, 1))
+
+    def __len__(self) -> int:
+        return int(self.index.size)
+
+    def select(self, rows) -> "_Chunk":
+        """A new chunk with the runs ``rows`` (integer positions or a boolean mask), copied."""
+        rows = np.asarray(rows)
+        rows = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp)
+        new = object.__new__(_Chunk)
+        new.__dict__.update(self.__dict__)
+        for name in self._ROWS:
+            a = getattr(self, name)
+            setattr(new, name, None if a is None else a[rows])
+        new.splits = [self.splits[k] for k in rows]
+        new._bind()
+        return new
+
+    @staticmethod
+    def concat(chunks) -> "_Chunk":
+        """One chunk holding the runs of ``chunks`` in order (all at the same step)."""
+        new = object.__new__(_Chunk)
+        new.__dict__.update(chunks[0].__dict__)
+        for name in _Chunk._ROWS:
+            parts = [getattr(ch, name) for ch in chunks]
+            setattr(new, name, None if parts[0] is None else np.concatenate(parts))
+        new.splits = [s for ch in chunks for s in ch.splits]
+        new._bind()
+        return new
 
     # ------------------------------------------------------------------ passes
-    def forward(self):
-        """Forward pass on all samples; returns the cache for backward and the metrics."""
-        cfg = self.config
-        c = self.index.size
-        S = self.labels.shape[1]
-        flat = self.E.reshape(-1, cfg.d_in)
-        x = (flat[self.idx_i] + flat[self.idx_j]).reshape(c, S, cfg.d_in)
-        W1, b1, W2, b2, W3, b3 = self.params
-        if cfg.d_in == 1:
-            z1 = x * W1
+    def forward(self) -> None:
+        """Forward pass on all samples: activations, output gradient and loss/accuracy sums."""
+        V1, b1, V2, b2, V3, b3 = self.params
+        _k.layer1_forward(self.E, self.ia, self.ib, V1, b1, self.xT, self.h1T)
+        np.tanh(self.h1T, out=self.h1T)
+        np.matmul(V2, self.h1T, out=self.h2T)
+        self.h2T += b2
+        np.tanh(self.h2T, out=self.h2T)
+        np.matmul(V3, self.h2T, out=self.outT)
+        if self.config.loss == "mse":
+            _k.output_mse(self.outT, b3, self.templates, self.labels, self.n_train,
+                          self.row_weight, self.gradT, self.grads[6], self.stats)
         else:
-            z1 = x @ W1
-        z1 += b1
-        h1 = np.tanh(z1, out=z1)
-        z2 = h1 @ W2
-        z2 += b2
-        h2 = np.tanh(z2, out=z2)
-        out = h2 @ W3
-        out += b3
-        if cfg.loss == "mse":
-            resid = out - self.target
-            per_sample = (resid * resid).sum(axis=2)
-            scores = out @ self.templates_t
-            scores *= -2
-            scores += self.templates_sq
-            pred = np.argmin(scores, axis=2)
-            grad_out = resid[:, :self.n_max]
-            grad_out *= 2 * self.row_weight[:, :, None]
-        else:
-            shifted = out - out.max(axis=2, keepdims=True)
-            expd = np.exp(shifted)
-            tot = expd.sum(axis=2, keepdims=True)
-            logp_true = np.take_along_axis(shifted, self.labels[:, :, None], axis=2)[..., 0] \
-                - np.log(tot[..., 0])
-            per_sample = -logp_true
-            pred = np.argmax(out, axis=2)
-            prob = expd[:, :self.n_max] / tot[:, :self.n_max]
-            grad_out = (prob - self.onehot_labels[:, :self.n_max]) \
-                * self.row_weight[:, :, None]
-        correct = pred == self.labels
-        return (x, h1, h2, grad_out), per_sample, correct
+            _k.output_ce(self.outT, b3, self.labels, self.n_train, self.row_weight,
+                         self.gradT, self.grads[6], self.stats)
 
-    def backward(self, cache):
-        """Gradients of the training loss w.r.t. [E, W1, b1, W2, b2, W3, b3]."""
-        x, h1, h2, d_out = cache
-        n = self.n_max
-        W1, b1, W2, b2, W3, b3 = self.params
-        h1n, h2n = h1[:, :n], h2[:, :n]
-        gW3 = h2n.transpose(0, 2, 1) @ d_out
-        gb3 = d_out.sum(axis=1, keepdims=True)
-        dz2 = d_out @ W3.transpose(0, 2, 1)
-        deriv = h2n * h2n                      # tanh' = 1 - h^2, two passes, no temporaries
-        np.subtract(1, deriv, out=deriv)
-        dz2 *= deriv
-        gW2 = h1n.transpose(0, 2, 1) @ dz2
-        gb2 = dz2.sum(axis=1, keepdims=True)
-        dz1 = dz2 @ W2.transpose(0, 2, 1)
-        np.multiply(h1n, h1n, out=deriv)
-        np.subtract(1, deriv, out=deriv)
-        dz1 *= deriv
-        gW1 = x[:, :n].transpose(0, 2, 1) @ dz1
-        gb1 = dz1.sum(axis=1, keepdims=True)
-        dx = dz1 @ W1.transpose(0, 2, 1)
-        gE = self.scatter @ dx
-        return [gE, gW1, gb1, gW2, gb2, gW3, gb3]
+    def backward(self) -> list:
+        """Gradients of the training loss w.r.t. [E, V1, b1, V2, b2, V3, b3] (views of grad)."""
+        gE, gV1, gb1, gV2, gb2, gV3, _ = self.grads
+        h2n_t, V3_t, h1n_t, V2_t = self._T
+        np.matmul(self.gradT, h2n_t, out=gV3)
+        np.matmul(V3_t, self.gradT, out=self.dz2T)
+        _k.tanh_backward(self.dz2T, self.h2T, gb2)
+        np.matmul(self.dz2T, h1n_t, out=gV2)
+        np.matmul(V2_t, self.dz2T, out=self.dz1T)
+        _k.layer1_backward(self.dz1T, self.h1T, self.xT, self.params[0], self.ia, self.ib, gV1,
+                           gb1, gE, self.dxT)
+        return self.grads
 
-    def adam_step(self, grads, t: int):
+    def adam_step(self, t: int):
         """One AdamW step (decoupled weight decay, PyTorch's update order), step count t >= 1.
 
-        See :func:`validation._optim.adamw_step` (moments stored rescaled).
+        See :func:`validation._optim.adamw_update` (one fused pass, moments stored rescaled).
         """
-        adamw_step([self.E] + self.params, grads, self.m, self.v, self.lr, self.wd, t,
-                   self.config.betas, self.config.adam_eps)
+        adamw_fused(self.theta, self.grad, self.m, self.v, self.lr, 1 - self.lr * self.wd,
+                    self.bounds, t, self.config.betas, self.config.adam_eps)
 
-    def rqi(self) -> np.ndarray:
-        e = self.E.astype(np.float64)
-        centred = e - e.mean(axis=1, keepdims=True)
-        std = e.std(axis=1, ddof=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = centred / std
-            q = self.quads
-            d = z[:, q[:, 0]] + z[:, q[:, 1]] - z[:, q[:, 2]] - z[:, q[:, 3]]
-            ok = np.mean(d * d, axis=2) < self.config.rqi_delta
-        return ok.sum(axis=1) / self.n_quads
+    def metrics(self) -> dict:
+        """Losses, accuracies and RQI of the current parameters (one value per run)."""
+        st = self.stats
+        return {"train_loss": st[:, 0], "test_loss": st[:, 1], "train_acc": st[:, 2],
+                "test_acc": st[:, 3], "acc": st[:, 4],
+                "rqi": _k.rqi(self.E, self.quads, self.config.rqi_delta)}
 
 
-def _masked_mean(values, mask, counts):
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, (values * mask).sum(axis=1) / np.maximum(counts, 1), np.nan)
+_HISTORY_KEYS = ("train_loss", "test_loss", "train_acc", "test_acc", "rqi")
+_RECORDERS = {"iter_train": "it_train", "iter_test": "it_test", "iter_rqi": "it_rqi",
+              "diverged_step": "div_step"}
 
 
-def _train_chunk(chunk: _Chunk, out: dict, progress=None):
+def _finish(chunk: _Chunk, out: dict, metrics: dict, t: int, rows) -> None:
+    """Write the final numbers of the runs ``rows`` of ``chunk``, stopped after ``t`` updates."""
+    g = chunk.index[rows]
+    for key, name in _RECORDERS.items():
+        out[key][g] = getattr(chunk, name)[rows]
+    for key in ("train_acc", "test_acc", "acc", "rqi"):
+        out[key][g] = metrics[key][rows]
+    out["embedding"][g] = chunk.E[rows]
+    out["stop_step"][g] = t
+
+
+def _advance(chunk: _Chunk, t0: int, t1: int, out: dict, progress=None) -> _Chunk:
+    """Train ``chunk`` from step ``t0`` to ``t1``: metrics at t, then update t + 1.
+
+    At ``t1 == steps`` the final metrics are taken too.  With
+    ``stop_when_decided`` a run whose phase is decided at step t is finished
+    there and removed from the chunk; the returned chunk holds the live runs.
+    """
     cfg = chunk.config
     steps = cfg.steps
-    rows = chunk.index
-    c = rows.size
-    it_train = np.full(c, -1)
-    it_test = np.full(c, -1)
-    it_rqi = np.full(c, -1)
-    div_step = np.full(c, -1)
-    test_mask = ~chunk.train_mask
-    rec = 0
+    hist = out["history"]
+    done_steps = 0
+    thresholds = np.array([cfg.train_acc_threshold, cfg.test_acc_threshold, cfg.rqi_threshold])
+    stop = np.zeros(len(chunk), dtype=bool)
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps + 1):
-            cache, per_sample, correct = chunk.forward()
-            tr_loss = (per_sample * chunk.train_mask).sum(axis=1) / (
-                chunk.n_train * (cfg.n_outputs if cfg.loss == "mse" else 1))
-            tr_acc = (correct & chunk.train_mask).sum(axis=1) / chunk.n_train
-            te_acc = _masked_mean(correct, test_mask, chunk.n_test)
-            r = chunk.rqi()
-            it_train = np.where((it_train < 0) & (tr_acc >= cfg.train_acc_threshold), t, it_train)
-            it_test = np.where((it_test < 0) & (te_acc >= cfg.test_acc_threshold), t, it_test)
-            it_rqi = np.where((it_rqi < 0) & (r > cfg.rqi_threshold), t, it_rqi)
-            div_step = np.where((div_step < 0) & ~np.isfinite(tr_loss), t, div_step)
+        for t in range(t0, t1 + 1 if t1 == steps else t1):
+            chunk.forward()
+            mt = chunk.metrics()
+            n_stop = _k.update_thresholds(chunk.stats, mt["rqi"], t, thresholds, chunk.it_train,
+                                          chunk.it_test, chunk.it_rqi, chunk.div_step, stop)
+            rows = chunk.index
             if out["loss_curve"] is not None:
-                out["loss_curve"][rows, t] = tr_loss
+                out["loss_curve"][rows, t] = mt["train_loss"]
             if t % cfg.record_every == 0 or t == steps:
-                h = out["history"]
-                h["train_loss"][rows, rec] = tr_loss
-                h["test_loss"][rows, rec] = _masked_mean(
-                    per_sample / (cfg.n_outputs if cfg.loss == "mse" else 1), test_mask,
-                    chunk.n_test)
-                h["train_acc"][rows, rec] = tr_acc
-                h["test_acc"][rows, rec] = te_acc
-                h["rqi"][rows, rec] = r
-                h["embedding"][rows, rec] = chunk.E
-                rec += 1
+                rec = t // cfg.record_every if t % cfg.record_every == 0 else -1
+                for key in _HISTORY_KEYS:
+                    hist[key][rows, rec] = mt[key]
+                hist["embedding"][rows, rec] = chunk.E
             if t == steps:
+                _finish(chunk, out, mt, t, np.arange(len(chunk)))
+                chunk = chunk.select([])
                 break
-            chunk.adam_step(chunk.backward(cache), t + 1)
-            if progress is not None and t % 500 == 499:
-                progress(500 * c)
-    out["iter_train"][rows] = it_train
-    out["iter_test"][rows] = it_test
-    out["iter_rqi"][rows] = it_rqi
-    out["diverged_step"][rows] = div_step
-    out["train_acc"][rows] = tr_acc
-    out["test_acc"][rows] = te_acc
-    out["acc"][rows] = correct.mean(axis=1)
-    out["rqi"][rows] = r
-    out["embedding"][rows] = chunk.E
-    out["splits"][rows[0]:rows[-1] + 1] = chunk.splits
+            if cfg.stop_when_decided and n_stop:
+                stop = stop[:len(chunk)]
+                _finish(chunk, out, mt, t, stop)
+                done_steps += int(n_stop) * (steps - t)       # the budget they skip
+                chunk = chunk.select(~stop)
+                if not len(chunk):
+                    break
+            chunk.backward()
+            chunk.adam_step(t + 1)
+            done_steps += len(chunk)
+    if progress is not None and done_steps:
+        progress(done_steps)
+    return chunk
+
+
+#: Steps between two re-balancings of the chunks (runs stop within a segment at once).
+_SEGMENT = 100
+
+
+def _n_chunks(live: int, chunk_size: int, n_threads: int) -> int:
+    return max(-(-live // chunk_size), min(n_threads, live))
+
+
+def _rebalance(chunks, chunk_size: int, n_threads: int):
+    """Live runs re-cut into balanced chunks, if the current cut is unbalanced."""
+    chunks = [ch for ch in chunks if len(ch)]
+    if not chunks:
+        return chunks
+    sizes = [len(ch) for ch in chunks]
+    n = _n_chunks(sum(sizes), chunk_size, n_threads)
+    if n == len(chunks) and max(sizes) - min(sizes) <= 1:
+        return chunks
+    merged = _Chunk.concat(chunks) if len(chunks) > 1 else chunks[0]
+    return [merged.select(part) for part in np.array_split(np.arange(len(merged)), n)]
+
+
+def _train_all(chunks, out, chunk_size: int, n_threads: int, progress=None) -> None:
+    """Train every chunk over the whole budget, segment by segment, compacting as runs stop."""
+    steps = chunks[0].config.steps
+    ex = ThreadPoolExecutor(n_threads) if n_threads > 1 else None
+    try:
+        t0 = 0
+        while chunks:
+            t1 = min(t0 + _SEGMENT, steps)
+            if ex is None:
+                chunks = [_advance(ch, t0, t1, out, progress) for ch in chunks]
+            else:
+                chunks = list(ex.map(lambda ch: _advance(ch, t0, t1, out, progress), chunks))
+            if t1 == steps:
+                break
+            t0 = t1
+            chunks = _rebalance(chunks, chunk_size, n_threads)
+    finally:
+        if ex is not None:
+            ex.shutdown()
 
 
 def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
@@ -520,14 +620,18 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
         Per-run seeds, training sizes and learning rates / weight decays
         (default: seed 0, the spec's defaults).
     chunk_size : int, optional
-        Runs per cache-resident chunk; default ``min(16, ceil(B / cores))``
-        (16 measured fastest on a 2-core machine; smaller batches are split so
-        that every core has a chunk).
+        Largest number of runs per chunk; default ``min(4, ceil(B / cores))``
+        (chunks of 1-4 runs, ~1-3 MB of state, stay in a core's L2 cache and
+        measured ~25% faster than 16 on a 2-core machine; smaller batches are
+        split so that every core has a chunk).
     n_threads : int, optional
         Threads working on chunks (default ``min(os.cpu_count(), number of
-        chunks)``); BLAS is limited to one thread meanwhile.
+        chunks)``).  BLAS is limited to one thread meanwhile, also when
+        ``n_threads`` is 1: a multi-threaded BLAS on these small products made
+        a single run 5-20x slower here.
     progress : callable, optional
-        Called with a number of completed run-steps from time to time.
+        Called with a number of run-steps from time to time; the calls add up
+        to ``B * steps`` (a run that stops early reports the budget it skips).
 
     Returns
     -------
@@ -542,12 +646,28 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
     ``theta <- theta - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``.
     The embeddings use the same update with ``repr_wd`` (0 = plain Adam).
 
+    Early stopping (``config.stop_when_decided``): at the first step t at which
+    a run has reached both accuracy thresholds, or its training loss is
+    non-finite, its final metrics are taken from the forward pass at t (after
+    t updates, ``stop_step = t``) and the run leaves its chunk's arrays.  Every
+    ``100`` steps the live runs are re-cut into balanced chunks over the
+    threads.  A run's arithmetic is the same with or without stopping (its own
+    slices only, the same padded training length), so ``iter_train``,
+    ``iter_test`` and everything up to ``stop_step`` equal those of the
+    uncensored run.
+
+    Cost: ``sum(stop_step)`` run-steps (``B * steps`` without stopping), at
+    about 5.8 M multiply-adds each for the defaults; removing a run copies its
+    chunk (``~0.5 MB`` per run at width 200 in float32), at most once per
+    stopping step, and re-cutting copies the live state at most once per
+    100 steps, both far below the training cost of those steps.
+
     Examples
     --------
     >>> from validation.effective import ToyConfig, make_batch, train_toy
     >>> res = train_toy(ToyConfig(steps=20, width=16), make_batch([0, 1]))
-    >>> res.iter_train.shape, bool(res.diverged.any())
-    ((2,), False)
+    >>> res.iter_train.shape, bool(res.diverged.any()), res.stop_step.tolist()
+    ((2,), False, [20, 20])
     """
     import time
 
@@ -560,45 +680,38 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
                          f"p={task.p}), got max {batch.train_size.max()}")
     B = len(batch)
     cores = os.cpu_count() or 1
-    chunk_size = (min(16, -(-B // cores)) if chunk_size is None
+    chunk_size = (min(4, -(-B // cores)) if chunk_size is None
                   else check_positive_int("chunk_size", chunk_size))
-    chunks_idx = [np.arange(s, min(s + chunk_size, B)) for s in range(0, B, chunk_size)]
-    n_threads = min(cores, len(chunks_idx)) if n_threads is None else \
+    n_chunks = -(-B // chunk_size)
+    n_threads = min(cores, n_chunks) if n_threads is None else \
         check_positive_int("n_threads", n_threads)
     n_max = int(batch.train_size.max())
     T = len(range(0, config.steps + 1, config.record_every))
     T += 0 if config.steps % config.record_every == 0 else 1
     dt = _DTYPES[config.dtype]
     out = {
-        "history": {k: np.full((B, T), np.nan) for k in
-                    ("train_loss", "test_loss", "train_acc", "test_acc", "rqi")},
+        "history": {k: np.full((B, T), np.nan) for k in _HISTORY_KEYS},
         "loss_curve": np.full((B, config.steps + 1), np.nan) if config.record_loss_curve
         else None,
         **{k: np.full(B, -1, dtype=np.int64) for k in
-           ("iter_train", "iter_test", "iter_rqi", "diverged_step")},
+           ("iter_train", "iter_test", "iter_rqi", "diverged_step", "stop_step")},
         **{k: np.full(B, np.nan) for k in ("train_acc", "test_acc", "acc", "rqi")},
         "embedding": np.empty((B, task.p, config.d_in), dtype=dt),
-        "splits": [None] * B,
     }
-    out["history"]["embedding"] = np.empty((B, T, task.p, config.d_in), dtype=dt)
+    out["history"]["embedding"] = np.full((B, T, task.p, config.d_in), np.nan, dtype=dt)
     steps_axis = np.unique(np.r_[np.arange(0, config.steps + 1, config.record_every),
                                  config.steps])
     t0 = time.perf_counter()
-    chunks = [_Chunk(config, batch, idx, n_max) for idx in chunks_idx]
+    chunks = [_Chunk(config, batch, np.arange(s, min(s + chunk_size, B)), n_max)
+              for s in range(0, B, chunk_size)]
+    splits = [s for ch in chunks for s in ch.splits]
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with single_threaded_blas(n_threads > 1):
-        if n_threads == 1:
-            for ch in chunks:
-                _train_chunk(ch, out, progress)
-        else:
-            with ThreadPoolExecutor(n_threads) as ex:
-                for f in [ex.submit(_train_chunk, ch, out, progress) for ch in chunks]:
-                    f.result()
+    with single_threaded_blas():          # also for one thread: see the docstring
+        _train_all(chunks, out, chunk_size, n_threads, progress)
     t_train = time.perf_counter() - t0
     from theory.effective.representation import predicted_accuracy
 
-    splits = out["splits"]
     acc_hat = np.full(B, np.nan)
     acc_hat_test = np.full(B, np.nan)
     diverged = out["diverged_step"] >= 0
@@ -609,14 +722,15 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
                                                              delta=config.rqi_delta)
     history = dict(out["history"])
     history["step"] = steps_axis
+    run_steps = int(out["stop_step"].sum())
     return ToyResult(
         config=config, batch=batch, iter_train=out["iter_train"], iter_test=out["iter_test"],
         iter_rqi=out["iter_rqi"], acc=out["acc"], train_acc=out["train_acc"],
         test_acc=out["test_acc"], rqi=out["rqi"], acc_hat=acc_hat, acc_hat_test=acc_hat_test,
         diverged=diverged, diverged_step=out["diverged_step"], history=history,
         embedding=out["embedding"], train_sets=[s.train for s in splits],
-        loss_curve=out["loss_curve"],
-        timing={"setup_s": t_setup, "train_s": t_train,
-                "run_steps_per_s": B * config.steps / t_train if t_train > 0 else float("inf"),
+        loss_curve=out["loss_curve"], stop_step=out["stop_step"],
+        timing={"setup_s": t_setup, "train_s": t_train, "run_steps": run_steps,
+                "run_steps_per_s": run_steps / t_train if t_train > 0 else float("inf"),
                 "n_threads": n_threads, "chunk_size": chunk_size, "version": __version__},
     )
