@@ -346,6 +346,12 @@ def test_symbolic_structure_matches_numeric(split):
     assert Y.to_latex(H)
 
 
+@covers(Y.numeric)
+def test_symbolic_numeric():
+    f = Y.numeric(sp.exp(-Y.t) * Y.Z0)
+    assert f.args == ("Z_0", "t") and float(f(t=1.0, Z_0=2.0)) == pytest.approx(2 / np.e)
+
+
 @covers(Y.linearised_dynamics)
 def test_symbolic_linearised_dynamics_solves_the_linear_flow():
     # (sympy's matrix exponential grows fast with p: one p = 3 case, ~2 s)

@@ -345,19 +345,36 @@ def test_compute_spectrum_properties(prob):
     total = float(spec.init_coords @ spec.init_coords) + spec.null_init_sq
     assert total == pytest.approx(spec.init_norm_sq, rel=1e-9, abs=1e-12)
     assert spec.rank <= min(prob.n, prob.m) and np.all(spec.eigenvalues > 0)
-
-
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="compute_spectrum does not type-check its argument "
-                          "(theory/ridge/dynamics.py, edited on branch common; reported)")
-def test_compute_spectrum_refuses_a_non_problem():
     rejects(lambda: D.compute_spectrum(None), "problem")
+
+
+@settings(max_examples=15)
+@covers(D.compute_spectra)
+@given(probs=st.lists(problems(), min_size=1, max_size=4))
+def test_compute_spectra_equals_one_by_one(probs):
+    fresh = [P.RidgeProblem(features=p.features, teacher=p.teacher, init=p.init,
+                            feature_variance=p.feature_variance) for p in probs]
+    for batched, p in zip(D.compute_spectra(fresh), probs):
+        one = D.compute_spectrum(p)
+        assert_finite(batched)
+        np.testing.assert_array_equal(batched.eigenvalues, one.eigenvalues)
+    rejects(lambda: D.compute_spectra([None]), "problem")
 
 
 # --------------------------------------------------------------------------- problem
 sample_args = st.fixed_dictionaries({
     "n": st.integers(1, 20), "m": st.integers(1, 50), "nu2": st.floats(0.0, 4.0),
     "teacher_norm": st.floats(0.0, 3.0), "seed": st.integers(0, 2 ** 31)})
+many_args = st.tuples(sample_args, st.lists(st.integers(0, 2 ** 31), min_size=1,
+                                            max_size=4)).map(
+    lambda a: {k: v for k, v in a[0].items() if k != "seed"} | {"seeds": a[1]})
+test_valid_sample_many = make_valid_test(
+    P.sample_problems, many_args,
+    lambda ps, seeds, **kw: all(np.array_equal(
+        p.init, P.sample_problem(seed=s, **kw).init) for p, s in zip(ps, seeds)))
+test_invalid_sample_many = make_invalid_test(P.sample_problems, many_args, {
+    "n": bad_count, "m": bad_count, "nu2": bad_nonnegative, "teacher_norm": bad_nonnegative,
+    "seeds": st.sampled_from([[], [-1], [2.5], "0", None])}, aliases={"seeds": "seed"})
 test_valid_sample = make_valid_test(P.sample_problem, sample_args)
 test_invalid_sample = make_invalid_test(P.sample_problem, sample_args, {
     "n": bad_count, "m": bad_count, "nu2": bad_nonnegative, "teacher_norm": bad_nonnegative,
@@ -398,7 +415,7 @@ def test_seed_sequence(seed):
 # --------------------------------------------------------------------------- times
 @st.composite
 def times_args(draw):
-    a = draw(dyn_args())
+    a = draw(dyn_args(positive_lam=False))            # lam = 0 included
     return a | {"eps": draw(st.floats(1e-3, 0.5)), "c": draw(st.floats(1e-3, 0.5))}
 
 
@@ -411,6 +428,51 @@ TIMES_BAD = {"lam": bad_nonnegative, "eta": bad_positive, "eps": bad_positive,
              "c": bad_positive}
 test_valid_times = make_valid_test(T.grokking_times, times_args(), _times_check,
                                    max_examples=20)
+
+
+@st.composite
+def many_times_args(draw):
+    a = draw(times_args())
+    prob = a.pop("problem")
+    others = [P.sample_problem(n=prob.n, m=prob.m, nu2=prob.nu2 or 1.0, seed=s)
+              for s in draw(st.lists(st.integers(0, 2 ** 20), max_size=3))]
+    probs = [prob] + others
+    # one eta that converges for every problem of the batch
+    worst = max(p.spectrum.lmax / p.n for p in probs) + a["lam"]
+    return a | {"problems": probs, "eta": min(a["eta"], 1.9 / worst)}
+
+
+def _many_check(res, problems, **kw):
+    # equal to the one-by-one results
+    for r, p in zip(res, problems):
+        assert r == T.grokking_times(p, **kw)
+
+
+test_valid_times_many = make_valid_test(T.grokking_times_many, many_times_args(),
+                                        _many_check, max_examples=15)
+test_invalid_times_many = make_invalid_test(T.grokking_times_many, many_times_args(), {
+    **TIMES_BAD, "problems": st.sampled_from([[None], [1.0], None, "p"])},
+    aliases={"problems": "problem"})
+
+
+@st.composite
+def seeds_times_args(draw):
+    n = draw(st.integers(1, 12))
+    m = draw(st.integers(1, 40))
+    prob = P.sample_problem(n=n, m=m, nu2=1.0, seed=0)
+    lam, eta = draw(settings_for(prob))
+    return {"n": n, "m": m, "nu2": 1.0, "seeds": draw(st.lists(st.integers(0, 99),
+                                                               min_size=1, max_size=3)),
+            "lam": lam, "eta": 0.5 * eta, "eps": draw(st.floats(1e-3, 0.5)),
+            "c": draw(st.floats(1e-3, 0.5))}
+
+
+test_valid_times_seeds = make_valid_test(
+    T.times_for_seeds, seeds_times_args(), lambda res, seeds, **kw: len(res) == len(seeds),
+    max_examples=10)
+test_invalid_times_seeds = make_invalid_test(T.times_for_seeds, seeds_times_args(), {
+    **TIMES_BAD, "n": bad_count, "m": bad_count, "nu2": bad_nonnegative,
+    "seeds": st.sampled_from([[], [-1], "0", None])}, aliases={"seeds": "seed"})
 test_invalid_times = make_invalid_test(T.grokking_times, times_args(), TIMES_BAD)
 
 def _only(*keys):

@@ -559,9 +559,6 @@ def test_lam_zero_t2_bounds_are_never_and_agree_with_the_dynamics():
     assert late == pytest.approx(frozen, rel=1e-12) and frozen > 0.01
 
 
-@pytest.mark.xfail(raises=ArithmeticError, strict=False,
-                   reason="lam = 0 in the exact search (theory/ridge/times.py) lands on "
-                          "branch common; the bounds side is tested above")
 def test_lam_zero_exact_t2_is_none_where_the_bound_says_never():
     prob = sample_problem(seed=0)
     rep = bounds_report(prob, lam=0.0, eta=0.5, eps=0.01, c=0.01, warn=False)
@@ -602,8 +599,6 @@ def test_conditions_at_lam_zero_and_zero_features():
     assert not cond["thm42_positive_weight_decay"].satisfied
 
 
-@pytest.mark.xfail(raises=ArithmeticError, strict=False,
-                   reason="control_report's exact times at lam = 0 need branch common")
 def test_control_report_at_lam_zero():
     rep = control_report(sample_problem(seed=0), lam=0.0, eta=1.0, eps=0.01, c=0.01)
     assert rep.t2_point_estimate == math.inf
