@@ -164,10 +164,11 @@ test_invalid_preprocess = make_invalid_test(PP.preprocess_window, preprocess_arg
 
 # --------------------------------------------------------------------------- roc
 @st.composite
-def scored(draw, n_min=2, n_max=40):
-    n = draw(st.integers(max(n_min, 2), n_max))
+def scored(draw, n_min=2, n_max=40, per_class=1):
+    n = draw(st.integers(max(n_min, 2 * per_class), n_max))
     labels = draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))
-    labels[0], labels[-1] = 0, 1                       # both classes
+    labels[:per_class] = [0] * per_class              # both classes, per_class runs each
+    labels[n - per_class:] = [1] * per_class
     scores = draw(st.lists(st.floats(-1e6, 1e6), min_size=n, max_size=n))
     return {"scores": scores, "labels": labels}
 
@@ -191,13 +192,14 @@ test_valid_roc = make_valid_test(
     lambda out, **kw: np.all(np.diff(out[0]) >= 0) and np.all(np.diff(out[1]) >= 0),
     allow=("result[2]",))                     # documented: thresholds start at +inf
 test_invalid_roc = make_invalid_test(R.roc_curve, scored(), BAD_SCORED)
-boot_args = st.tuples(scored(), st.integers(1, 200), st.floats(0.05, 0.99),
+boot_args = st.tuples(scored(per_class=2), st.integers(1, 200), st.floats(0.05, 0.99),
                       st.integers(0, 100)).map(
     lambda a: a[0] | {"n_boot": a[1], "level": a[2], "seed": a[3]})
 test_valid_boot = make_valid_test(R.bootstrap_auroc_ci, boot_args,
                                   lambda ci, **kw: 0 <= ci.low <= ci.high <= 1,
                                   max_examples=15)
 test_invalid_boot = make_invalid_test(R.bootstrap_auroc_ci, boot_args, BAD_SCORED | {
+    "labels": st.sampled_from([[0, 2], [1, 1], ["a", "b"], [0.5, 1.0], [0] * 9 + [1]]),
     "n_boot": bad_count, "level": st.sampled_from([0.0, 1.0, 2.0, None]),
     "seed": st.sampled_from([-1, 1.5, "s"])})
 fit_args = st.tuples(scored(), st.sampled_from(["auto", "higher", "lower"])).map(
@@ -281,7 +283,7 @@ test_valid_predictor = make_valid_test(PR.SpectralPredictor, predictor_args)
 test_invalid_predictor = make_invalid_test(PR.SpectralPredictor, predictor_args, {
     "threshold": st.sampled_from([np.nan, np.inf, "t", None]), "feature": bad_choice,
     "direction": bad_choice, "config": st.sampled_from(["cfg", 3])})
-eval_args = st.tuples(predictor_args, scored(), st.integers(1, 100)).map(
+eval_args = st.tuples(predictor_args, scored(per_class=2), st.integers(1, 100)).map(
     lambda a: {"predictor": PR.SpectralPredictor(**a[0]), "scores": a[1]["scores"],
                "labels": a[1]["labels"], "n_boot": a[2]})
 test_valid_evaluate = make_valid_test(
