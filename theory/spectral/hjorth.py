@@ -282,7 +282,7 @@ def hjorth_time(x, *, difference: str = "linear") -> HjorthParameters:
     label = f"time/{difference}"
     if _is_constant(x):
         return HjorthParameters(0.0, 0.0, 0.0, label)
-    xs, e = _unit_amplitude(x)               # scale-covariant: differences of x 2^-e cannot overflow
+    xs, e = _unit_amplitude(x)      # scale-covariant: differences of x 2^-e cannot overflow
     d1 = _difference(xs, difference)
     d2 = _difference(d1, difference)
     v0, v1, v2 = _var(xs), _var(d1), _var(d2)
