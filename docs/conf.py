@@ -123,6 +123,17 @@ GALLERY_CAPTIONS = {
                         "limit; (b) learned cubic and (c) linear components vs sigma2.",
     "fig3_model_b.png": "Fig. 3 (adaptive kernel): Model B action profiles along "
                         "Phi = Psi and the learned target component 1 - |a| vs sigma2.",
+    "toy_phase_diagram.png": "Toy model phase diagram (grokking phase-diagram toy): "
+                             "comprehension, grokking, memorization and confusion (Table 1) "
+                             "over decoder lr x decoder weight decay; hatched cells are "
+                             "censored (a threshold unreached at the budget).",
+    "ridge_phase_lam_nu2.png": "Ridge phase diagram: exact grokking time over lam x nu2, "
+                               "the Eq. (8) certified region hatched, lam* and the nu2 "
+                               "vacuity threshold drawn over it.",
+    "ridge_phase_lam_n.png": "Ridge phase diagram: exact grokking time over lam x n with "
+                             "the Eq. (8) certified region and lam*(n).",
+    "kernel_phase_diagram.png": "Adaptive kernel, Model A: mean-field phases over sigma2 x n "
+                                "with the critical line and the spinodal.",
 }
 
 
@@ -138,6 +149,9 @@ def _gallery_rst() -> str:
             "      grokking ridge figures --out docs/_static/gallery --quick",
             "      grokking effective figures --out docs/_static/gallery --quick",
             "      grokking kernel figures --out docs/_static/gallery --quick",
+            "      grokking phase-diagram toy --quick --out docs/_static/gallery",
+            "      grokking phase-diagram ridge --x lam --y nu2 --out docs/_static/gallery",
+            "      grokking phase-diagram kernel --out docs/_static/gallery",
             "      python -m sphinx -W --keep-going -b html docs docs/_build/html", ""])
     lines = [""]
     for png in pngs:

@@ -32,7 +32,7 @@ from theory._version import __version__
 
 __all__ = ["build_parser", "main"]
 
-_MODULES = ("ridge", "effective", "spectral", "kernel", "all")
+_MODULES = ("ridge", "effective", "spectral", "kernel", "predict", "phase_diagram", "all")
 
 
 def build_parser() -> Parser:
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "func", None) is None:
             if args.theory is None:
                 raise UsageError("grokking: choose a theory (ridge, effective, spectral, kernel, "
-                                 "all); see grokking --help")
+                                 "predict, phase-diagram, boundary, all); see grokking --help")
             raise UsageError(f"grokking {args.theory}: choose a verb; "
                              f"see grokking {args.theory} --help")
         resolve_progress(args)

@@ -175,6 +175,30 @@ def _unit(flag):
     return real(flag, 0, 1, lo_open=True)
 
 
+def add_toy_training(p) -> None:
+    """The toy model's training and phase flags (``effective train``, ``predict toy``)."""
+    p.add_argument("--repr-lr", type=real("--repr-lr", 0), default=1e-3,
+                   help="embedding Adam learning rate, >= 0 (default 1e-3)")
+    p.add_argument("--repr-wd", type=real("--repr-wd", 0), default=0.0,
+                   help="embedding weight decay, >= 0 (default 0)")
+    p.add_argument("--decoder-lr", type=real("--decoder-lr", 0), default=1e-4,
+                   help="decoder AdamW learning rate, >= 0 (default 1e-4)")
+    p.add_argument("--decoder-wd", type=real("--decoder-wd", 0), default=0.0,
+                   help="decoder weight decay, >= 0 (default 0)")
+    p.add_argument("--loss", choices=("mse", "ce"), default="mse",
+                   help="mse to random templates (default) or cross-entropy")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help="floating-point type of the simulation (default float32)")
+    p.add_argument("--width", type=integer("--width", 1), default=200,
+                   help="decoder width, integer >= 1 (default 200)")
+    p.add_argument("--acc-threshold", type=_unit("--acc-threshold"), default=0.9,
+                   help="accuracy threshold of iter_train/iter_test, in (0, 1] (default 0.9)")
+    p.add_argument("--budget", type=integer("--budget", 1), default=100000,
+                   help="phase budget in steps, integer >= 1 (default 1e5)")
+    p.add_argument("--lag", type=integer("--lag", 0), default=1000,
+                   help="comprehension lag in steps, integer >= 0 (default 1000)")
+
+
 def register(theories, parser_class) -> None:
     """Add ``grokking effective`` and its verbs."""
     eff = theories.add_parser("effective", help="effective theory of representation learning "
@@ -213,30 +237,11 @@ def register(theories, parser_class) -> None:
     p.add_argument("--seeds", default="0-7", help="count, range or list (default 0-7)")
     p.add_argument("--steps", type=integer("--steps", 1), default=10000,
                    help="full-batch updates, integer >= 1 (default 10000)")
-    p.add_argument("--repr-lr", type=real("--repr-lr", 0), default=1e-3,
-                   help="embedding Adam learning rate, >= 0 (default 1e-3)")
-    p.add_argument("--repr-wd", type=real("--repr-wd", 0), default=0.0,
-                   help="embedding weight decay, >= 0 (default 0)")
-    p.add_argument("--decoder-lr", type=real("--decoder-lr", 0), default=1e-4,
-                   help="decoder AdamW learning rate, >= 0 (default 1e-4)")
-    p.add_argument("--decoder-wd", type=real("--decoder-wd", 0), default=0.0,
-                   help="decoder weight decay, >= 0 (default 0)")
-    p.add_argument("--loss", choices=("mse", "ce"), default="mse",
-                   help="mse to random templates (default) or cross-entropy")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the simulation (default float32)")
-    p.add_argument("--width", type=integer("--width", 1), default=200,
-                   help="decoder width, integer >= 1 (default 200)")
+    add_toy_training(p)
     p.add_argument("--d-in", type=integer("--d-in", 1), default=1,
                    help="embedding dimension, integer >= 1 (default 1)")
-    p.add_argument("--acc-threshold", type=_unit("--acc-threshold"), default=0.9,
-                   help="accuracy threshold of iter_train/iter_test, in (0, 1] (default 0.9)")
     p.add_argument("--rqi-threshold", type=_unit("--rqi-threshold"), default=0.95,
                    help="RQI threshold of iter_rqi, in (0, 1] (default 0.95)")
-    p.add_argument("--budget", type=integer("--budget", 1), default=100000,
-                   help="phase budget in steps, integer >= 1 (default 1e5)")
-    p.add_argument("--lag", type=integer("--lag", 0), default=1000,
-                   help="comprehension lag in steps, integer >= 0 (default 1000)")
     p.set_defaults(func=train)
 
     add_figures_verb(verbs, "reproduce Figs. 3-5 and the validation report", "about 20 s",

@@ -7,6 +7,7 @@ import json
 from grokking_cli.common import (
     add_figures_verb,
     add_out_file,
+    add_progress_flags,
     config_stamp,
     figures_output,
     integer,
@@ -61,11 +62,23 @@ def load_threshold_model(path: str):
                          f"'grokking spectral calibrate' ({exc})") from None
 
 
+def early_model_answer(args, command: str) -> dict:
+    """An early-curve model (shipped or a file) applied to ``args.curve``: probability, evidence."""
+    from validation.spectral.io import predict_curve_dict
+
+    out = predict_curve_dict(args.curve, model=args.model, column=args.column)
+    out["config"] = spectral_stamp(command, {"curve": args.curve, "column": args.column,
+                                             "model": args.model, **out["config"]})
+    return out
+
+
 def score(args) -> dict:
     """``spectral score``: the spectral signature of one curve and, with a model, a prediction."""
     from theory.spectral import SpectralPredictor, window_features
-    from validation.spectral.io import read_curve_csv
+    from validation.spectral.io import is_early_model, read_curve_csv
 
+    if args.model and is_early_model(args.model):
+        return early_model_answer(args, "score")
     table = read_curve_csv(args.curve, columns=(args.column,), optional=())
     curve = table[args.column]
     if args.model:
@@ -98,8 +111,7 @@ def score(args) -> dict:
 
 def calibrate(args) -> dict:
     """``spectral calibrate``: fit the threshold rule on a directory of labelled runs."""
-    from theory.spectral import auroc, fit_predictor
-    from theory.spectral.roc import direction_sign
+    from theory.spectral import fit_predictor
     from validation.spectral.corpus import read_runs_dir
 
     config = spectral_config(args)
@@ -115,12 +127,10 @@ def calibrate(args) -> dict:
     predictor = fit_predictor(curves, labels.astype(int), config, feature=args.feature,
                               method=method, target_fpr=args.target_fpr)
     scores = predictor.score_many(curves)
-    # the AUROC of the rule as fitted: scores oriented by the fitted direction
-    signed = direction_sign(predictor.direction) * scores
     return {"model": predictor.to_dict(), "threshold": predictor.threshold,
             "direction": predictor.direction, "threshold_source": predictor.threshold_source,
             "n_runs": len(names), "n_positive": int(labels.sum()), "label_source": source,
-            "auroc_in_sample": auroc(signed, labels.astype(int)),
+            "auroc_in_sample": predictor.auroc(scores, labels.astype(int)),
             "note": "in-sample figures (auroc_in_sample uses the fitted direction): evaluate "
                     "on held-out runs before trusting the rule",
             "config": spectral_stamp("calibrate", {
@@ -135,6 +145,21 @@ def figures(args) -> dict:
     manifest = make_figures(args.out_dir, quick=args.quick, progress=args.progress,
                             write_runs=args.write_runs)
     return figures_output(args, "spectral", manifest)
+
+
+def corpus(args) -> dict:
+    """``spectral corpus``: regenerate a family's labelled corpus (the shipped models' data)."""
+    from validation.spectral.families import corpus_dict
+
+    out = corpus_dict(args.family, args.out_dir, profile=args.profile, progress=args.progress)
+    seconds = out.pop("seconds", None)
+    if args.progress and seconds is not None:
+        import sys
+
+        print(f"spectral corpus: {out['n_runs']} runs in {seconds:.0f} s", file=sys.stderr)
+    out["config"] = spectral_stamp("corpus", {"family": args.family, "profile": args.profile,
+                                              "out": args.out_dir, **out["config"]})
+    return out
 
 
 def add_window(p) -> None:
@@ -167,7 +192,9 @@ def register(theories, parser_class) -> None:
     p.add_argument("curve", help="CSV with columns step, train_loss (others ignored)")
     p.add_argument("--column", default="train_loss",
                    help="column to analyse (default train_loss)")
-    p.add_argument("--model", default=None, help="MODEL.json from 'grokking spectral calibrate'")
+    p.add_argument("--model", default=None,
+                   help="a shipped early-curve model (toy, modular), an early-curve model file, "
+                        "or a MODEL.json threshold rule from 'grokking spectral calibrate'")
     p.add_argument("--threshold", type=real("--threshold"), default=None,
                    help="a threshold of your own, in the feature's units")
     p.add_argument("--direction", choices=("higher", "lower"), default="higher",
@@ -189,6 +216,18 @@ def register(theories, parser_class) -> None:
     p.add_argument("--out", metavar="FILE", required=True,
                    help="MODEL.json to write (written atomically)")
     p.set_defaults(func=calibrate)
+
+    p = verbs.add_parser("corpus", help="regenerate a family's labelled corpus (the shipped "
+                                        "models' training data)")
+    p.add_argument("--family", choices=("toy", "modular"), required=True,
+                   help="toy: the effective-theory toy model; modular: the modular-addition MLP")
+    p.add_argument("--profile", choices=("full", "reduced"), default="full",
+                   help="full: the shipped models' grid (about an hour of 2 cores for toy); "
+                        "reduced: a small grid for a quick check")
+    p.add_argument("--out", dest="out_dir", metavar="DIR", required=True,
+                   help="directory for FAMILY_corpus.npz")
+    add_progress_flags(p)
+    p.set_defaults(func=corpus, out=None)
 
     p = add_figures_verb(verbs, "corpus, held-out evaluation, figures and report",
                          "about 25 s", figures)

@@ -11,7 +11,13 @@ Pure-math part of the method of Tikeng Notsawo, Zhou, Pezeshki, Rish & Dumas,
 * :mod:`theory.spectral.roc` -- ROC curve, AUROC, stratified bootstrap CI and
   ROC-based threshold (and direction) fitting;
 * :mod:`theory.spectral.predictor` -- the calibrated decision rule
-  :class:`SpectralPredictor`, its evaluation and the compute saved.
+  :class:`SpectralPredictor`, its evaluation and the compute saved;
+* :mod:`theory.spectral.early` -- scale-free features of the early curve
+  (Hjorth parameters, band energies, loss ratios, slope) and resampling of
+  strided logs;
+* :mod:`theory.spectral.model` -- the shipped early-curve models
+  (:func:`load_model`, :class:`EarlyCurveModel`, :class:`CurvePrediction`):
+  a calibrated probability of generalizing from the first 4 % of a run.
 """
 
 from theory.spectral.preprocess import (
@@ -54,6 +60,20 @@ from theory.spectral.predictor import (
     score_curves,
     window_features,
 )
+from theory.spectral.early import (
+    EARLY_FEATURES,
+    FEATURE_DEFINITIONS,
+    early_feature_matrix,
+    early_features,
+    resample_unit_steps,
+)
+from theory.spectral.model import (
+    SPLIT_FEATURES,
+    CurvePrediction,
+    EarlyCurveModel,
+    available_models,
+    load_model,
+)
 
 __all__ = [
     "NORMALIZE_MODES",
@@ -88,4 +108,14 @@ __all__ = [
     "fit_predictor",
     "score_curves",
     "window_features",
+    "EARLY_FEATURES",
+    "FEATURE_DEFINITIONS",
+    "early_feature_matrix",
+    "early_features",
+    "resample_unit_steps",
+    "SPLIT_FEATURES",
+    "CurvePrediction",
+    "EarlyCurveModel",
+    "available_models",
+    "load_model",
 ]

@@ -310,6 +310,34 @@ class SpectralPredictor(ResultMixin):
         """True iff the rule predicts that the run will grok."""
         return bool(self.decide(self.score(curve)))
 
+    def auroc(self, scores, labels) -> float:
+        """AUROC of the rule on labelled runs, with the rule's direction applied.
+
+        ``auroc(direction_sign * scores, labels)``: the number to print next to
+        the rule.  On the runs it was fitted on this is ``fit.auroc`` (``>= 1/2``
+        when the direction was fitted); the raw-score AUROC
+        :func:`~theory.spectral.roc.auroc` ``(scores, labels)`` is its
+        complement ``1 - AUROC`` when ``direction="lower"``.
+
+        Parameters
+        ----------
+        scores : array_like, shape (n,)
+            ``self.score_many(curves)`` of the runs.
+        labels : array_like, shape (n,)
+            Binary, both classes present.
+
+        Examples
+        --------
+        >>> from theory.spectral.predictor import SpectralPredictor
+        >>> p = SpectralPredictor(0.5, "activity", "lower", "user")
+        >>> p.auroc([0.1, 0.2, 0.8, 0.9], [1, 1, 0, 0])  # low scores grok: a perfect rule
+        1.0
+        """
+        from theory.spectral.roc import auroc
+
+        return auroc(direction_sign(self.direction) * np.asarray(scores, dtype=np.float64),
+                     labels)
+
 
 def fit_predictor(
     curves,

@@ -45,12 +45,12 @@ import numpy as np
 
 from theory._checks import check_positive, check_positive_int
 from theory._version import __version__
-from theory.effective.task import ArithmeticTask, random_split
+from theory.effective.task import ArithmeticTask, TrainingSplit, random_split
 from validation._optim import adamw_fused
 from validation._threads import single_threaded_blas
 from validation.effective import _toy_kernels as _k
 
-__all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "train_toy"]
+__all__ = ["RunBatch", "ToyConfig", "ToyResult", "make_batch", "run_split", "train_toy"]
 
 _LOSSES = ("mse", "ce")
 _DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -320,14 +320,35 @@ def _linear_init(rng, fan_in, shape, scale):
     return rng.uniform(-bound, bound, size=shape)
 
 
-def _init_run(config: ToyConfig, seed: int, train_size: int):
-    """Templates, split, embeddings and decoder of one run from SeedSequence(seed)."""
+def run_split(config: ToyConfig, seed: int, train_size: int) -> TrainingSplit:
+    """The training split that run ``seed`` of :func:`train_toy` draws (before training).
+
+    Stream ``SeedSequence(seed).spawn(4)[1]``; the split depends on ``(p, train_size,
+    seed)`` only, so the theory of a run's split can be read before the run is trained.
+
+    Examples
+    --------
+    >>> from validation.effective import ToyConfig, make_batch, run_split, train_toy
+    >>> cfg = ToyConfig(steps=1, width=4)
+    >>> res = train_toy(cfg, make_batch([3], train_size=20))
+    >>> run_split(cfg, 3, 20).train.tolist() == res.train_sets[0].tolist()
+    True
+    """
+    return random_split(config.task, train_size, np.random.SeedSequence(seed).spawn(4)[1])
+
+
+def _init_run(config: ToyConfig, seed: int, train_size: int, split: TrainingSplit | None = None):
+    """Templates, split, embeddings and decoder of one run from SeedSequence(seed).
+
+    ``split`` replaces the run's own random split (its stream is still drawn, unused).
+    """
     task = config.task
     s_templates, s_split, s_embed, s_decoder = np.random.SeedSequence(seed).spawn(4)
     templates = (np.random.default_rng(s_templates).standard_normal((task.n_classes,
                                                                      config.out_dim))
                  * config.label_scale)
-    split = random_split(task, train_size, s_split)
+    if split is None:
+        split = random_split(task, train_size, s_split)
     emb = (np.random.default_rng(s_embed).random((task.p, config.d_in)) - 0.5) \
         * config.init_scale_repr
     rng = np.random.default_rng(s_decoder)
@@ -364,14 +385,16 @@ class _Chunk:
              "lr", "wd", "theta", "m", "v", "grad", "it_train", "it_test", "it_rqi", "div_step",
              "xT", "h1T", "h2T", "outT", "gradT", "stats")
 
-    def __init__(self, config: ToyConfig, batch: RunBatch, index: np.ndarray, n_max: int):
+    def __init__(self, config: ToyConfig, batch: RunBatch, index: np.ndarray, n_max: int,
+                 splits=None):
         self.config = config
         self.index = index
         task = config.task
         dt = _DTYPES[config.dtype]
         c = index.size
         S, p = task.n_samples, task.p
-        inits = [_init_run(config, int(batch.seed[k]), int(batch.train_size[k])) for k in index]
+        inits = [_init_run(config, int(batch.seed[k]), int(batch.train_size[k]),
+                           None if splits is None else splits[k]) for k in index]
         self.splits = [it[1] for it in inits]
         order = np.stack([np.concatenate([s.train, s.test]) for s in self.splits])  # (c, S)
         self.n_train = batch.train_size[index].astype(np.int64)
@@ -607,9 +630,25 @@ def _train_all(chunks, out, chunk_size: int, n_threads: int, progress=None) -> N
             ex.shutdown()
 
 
+def _check_splits(splits, task: ArithmeticTask, batch: RunBatch) -> list:
+    """Given splits: one TrainingSplit of ``task`` per run, of the run's training size."""
+    splits = list(splits)
+    if len(splits) != len(batch):
+        raise ValueError(f"splits must hold one TrainingSplit per run ({len(batch)}), "
+                         f"got {len(splits)}")
+    for k, sp in enumerate(splits):
+        if not isinstance(sp, TrainingSplit) or sp.task != task:
+            raise TypeError(f"splits[{k}] must be a TrainingSplit of the configured task "
+                            f"(p={task.p}, modular={task.modular})")
+        if sp.train_size != int(batch.train_size[k]):
+            raise ValueError(f"splits[{k}] has {sp.train_size} training samples but run {k} "
+                             f"has train_size {int(batch.train_size[k])}")
+    return splits
+
+
 def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
-              chunk_size: int | None = None, n_threads: int | None = None, progress=None
-              ) -> ToyResult:
+              chunk_size: int | None = None, n_threads: int | None = None, progress=None,
+              splits=None) -> ToyResult:
     """Train a batch of independent toy models (one array program).
 
     Parameters
@@ -632,6 +671,10 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
     progress : callable, optional
         Called with a number of run-steps from time to time; the calls add up
         to ``B * steps`` (a run that stops early reports the budget it skips).
+    splits : sequence of TrainingSplit, optional
+        One training split per run (of ``config.task``, of the run's
+        ``train_size``) replacing the run's random split; default: each run
+        draws its own (:func:`run_split`).
 
     Returns
     -------
@@ -679,6 +722,8 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
         raise ValueError(f"train_size must lie in [1, {task.n_samples}] (= |D0| for "
                          f"p={task.p}), got max {batch.train_size.max()}")
     B = len(batch)
+    if splits is not None:
+        splits = _check_splits(splits, task, batch)
     cores = os.cpu_count() or 1
     chunk_size = (min(4, -(-B // cores)) if chunk_size is None
                   else check_positive_int("chunk_size", chunk_size))
@@ -702,7 +747,7 @@ def train_toy(config: ToyConfig = ToyConfig(), batch: RunBatch | None = None, *,
     steps_axis = np.unique(np.r_[np.arange(0, config.steps + 1, config.record_every),
                                  config.steps])
     t0 = time.perf_counter()
-    chunks = [_Chunk(config, batch, np.arange(s, min(s + chunk_size, B)), n_max)
+    chunks = [_Chunk(config, batch, np.arange(s, min(s + chunk_size, B)), n_max, splits)
               for s in range(0, B, chunk_size)]
     splits = [s for ch in chunks for s in ch.splits]
     t_setup = time.perf_counter() - t0
