@@ -40,6 +40,7 @@ RESULT_TYPES = {
     "ModelAPhaseDiagram", "ModelAPhasePoint", "ModelBCurve", "ModelBPoint",
     "ModelBThresholds",
     "HjorthParameters", "Evaluation", "SpectralFeatures", "AurocCI", "ThresholdFit",
+    "CurvePrediction",
 }
 
 COVERED = set()

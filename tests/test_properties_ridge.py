@@ -23,6 +23,7 @@ from test_properties_registry import (
     positive,
     rejects,
 )
+from theory.ridge import boundary as BD
 from theory.ridge import bounds as B
 from theory.ridge import control as C
 from theory.ridge import problem as P
@@ -539,3 +540,24 @@ def test_solve_for_and_elasticities():
     assert sp.simplify(Y.nu2_vacuity_threshold().subs(Y.SYMBOLS.eps, sol) - 1) == 0
     e = Y.elasticities(("eta", "lam"))
     assert e["t2"]["lam"] == -1 and e["t1"]["lam"] == 0
+
+
+# --------------------------------------------------------------------------- boundary
+@covers(BD.boundary_equation, BD.boundary_expression, BD.boundary_report)
+@pytest.mark.parametrize("solve_for", BD.SOLVE_FOR)
+def test_boundary(solve_for):
+    eq = BD.boundary_equation()
+    assert isinstance(eq, sp.Equality) and not eq.has(sp.zoo, sp.nan)
+    expr = BD.boundary_expression(solve_for)
+    assert isinstance(expr, sp.Expr) and not expr.has(sp.zoo, sp.nan)
+    rep = BD.boundary_report(solve_for, latex=False)
+    assert rep["solve_for"] == solve_for and rep["latex"] is None
+    assert_finite(rep)
+    if solve_for == "lam":
+        # second method: the boundary in lam is Eq. (8) t2 bound = t1 bound (lam_star)
+        f = Y.numeric(expr)
+        kw = {"n": 100.0, "m": 1000.0, "nu2": 1.0, "eps": 0.01, "lmin_plus": 0.45}
+        assert float(f(**{k: kw[k] for k in f.args})) == pytest.approx(
+            C.lam_star(100, 1000, 1.0, 0.01, 0.45), rel=1e-12)
+    for bad in ("eta", None, 3):
+        rejects(lambda: BD.boundary_expression(bad), "solve_for")

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from test_properties_registry import (
+    assert_finite,
     bad_choice,
     bad_count,
     covers,
@@ -13,7 +14,9 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+from theory.spectral import early as EA
 from theory.spectral import hjorth as H
+from theory.spectral import model as MO
 from theory.spectral import predictor as PR
 from theory.spectral import preprocess as PP
 from theory.spectral import roc as R
@@ -297,3 +300,115 @@ test_valid_saved = make_valid_test(PR.compute_saved, saved_args,
                                    lambda f, window, budget: f == 1 - window / budget)
 test_invalid_saved = make_invalid_test(PR.compute_saved, saved_args, {
     "window": st.sampled_from([0, -1, 2.5, 10 ** 9]), "budget": bad_count})
+
+
+# --------------------------------------------------------------------------- early curves
+@st.composite
+def loss_curves(draw, window=None):
+    w = window or draw(st.integers(EA.MIN_WINDOW, 120))
+    t = np.arange(w + draw(st.integers(0, 20)))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 20)))
+    kind = draw(st.sampled_from(["decay", "flat", "noisy", "plateau"]))
+    scale = 10.0 ** draw(st.integers(-100, 100))
+    x = {"decay": np.exp(-t / draw(st.floats(5.0, 500.0))), "flat": np.ones(t.size),
+         "noisy": np.exp(-t / 50.0) * np.exp(0.1 * rng.normal(size=t.size)),
+         "plateau": 1.0 / (1.0 + t / 30.0)}[kind]
+    return {"curve": scale * x, "window": w}
+
+
+def _early_check(f, curve, window):
+    assert set(f) == set(EA.EARLY_FEATURES)
+    # scale-free (the docstring's promise): the same curve times 1e3 gives the same features;
+    # an exactly exponential window is excluded (its detrended log is rounding noise, see
+    # test_early_features_of_an_exact_exponential)
+    u = np.log(curve[:window] / curve[0])
+    resid = u - np.polyval(np.polyfit(np.arange(window), u, 1), np.arange(window))
+    g = EA.early_features(curve * 1e3, window)
+    exact_line = np.max(np.abs(resid)) < 1e-12 * max(1.0, np.max(np.abs(u)))
+    for k in f:
+        if exact_line and k in ("mobility", "complexity", "log_band_low", "log_band_high",
+                                "log_activity_detrended"):
+            continue
+        assert g[k] == pytest.approx(f[k], rel=1e-9, abs=1e-9), k
+
+
+@pytest.mark.xfail(raises=AssertionError, strict=True,
+                   reason="early_features computes mobility/complexity/band energies of an "
+                          "exactly exponential window from rounding noise, so they change with "
+                          "the curve's scale (theory/spectral/early.py, branch curvepred; "
+                          "reported)")
+def test_early_features_of_an_exact_exponential():
+    t = np.arange(16)
+    a, b = (EA.early_features(s * np.exp(-t / 5), 16) for s in (10.0, 1e4))
+    assert a["mobility"] == pytest.approx(b["mobility"], rel=1e-9)
+
+
+test_valid_early = make_valid_test(EA.early_features, loss_curves(), _early_check)
+test_invalid_early = make_invalid_test(EA.early_features, loss_curves(), {
+    "curve": st.sampled_from([[1.0] * 3, [-1.0] * 200, [np.nan] * 200, "c", [[1.0] * 200]]),
+    "window": st.sampled_from([1, 2.5, "w", None, 10 ** 6])})
+test_valid_early_matrix = make_valid_test(
+    EA.early_feature_matrix, st.tuples(loss_curves(64), loss_curves(64)).map(
+        lambda a: {"curves": [a[0]["curve"], a[1]["curve"]], "window": 64}),
+    lambda M, curves, window: M.shape == (2, len(EA.EARLY_FEATURES)), max_examples=15)
+test_invalid_early_matrix = make_invalid_test(
+    EA.early_feature_matrix, loss_curves(64).map(lambda a: {"curves": [a["curve"]],
+                                                             "window": 64}),
+    {"names": st.sampled_from([["bogus"], [3]]), "window": st.sampled_from([1, "w"]),
+     "curves": st.sampled_from([[[np.nan] * 64], [[1.0]]])},
+    aliases={"curves": "curve"})
+
+
+@st.composite
+def strided(draw):
+    stride = draw(st.integers(1, 7))
+    n = draw(st.integers(2, 40))
+    steps = np.cumsum([0] + [stride + draw(st.integers(0, 2)) for _ in range(n - 1)])
+    values = np.exp(-steps / 30.0)
+    return {"steps": steps, "values": values}
+
+
+def _resample_check(out, steps, values):
+    s, v, note = out
+    assert s[0] == steps[0] and s[-1] == steps[-1] and np.all(np.diff(s) == 1)
+    assert np.allclose(np.interp(steps, s, v), values, rtol=1e-12)
+
+
+test_valid_resample = make_valid_test(EA.resample_unit_steps, strided(), _resample_check,
+                                      allow=("result",))
+test_invalid_resample = make_invalid_test(EA.resample_unit_steps, strided(), {
+    "steps": st.sampled_from([[0], [0, 0.5], [3, 1], [0, np.nan], "s"]),
+    "values": st.sampled_from([[1.0], [[1.0, 2.0]], "v", None])})
+
+
+@covers(MO.available_models, MO.load_model, MO.EarlyCurveModel)
+@settings(max_examples=20)
+@given(data=st.data())
+def test_shipped_models_predict_or_refuse(data):
+    name = data.draw(st.sampled_from(MO.available_models()))
+    model = MO.load_model(name)
+    curve = data.draw(loss_curves(model.window))["curve"]
+    split = None
+    if model.split_features:
+        split = {f: 0.0 for f in model.split_features}
+        try:
+            model.predict(curve, split=split)
+        except (ValueError, TypeError) as exc:        # a split needs its own fields
+            assert "split" in str(exc)
+            return
+    for c in (curve, [1.0, np.nan] * model.window):
+        try:
+            pred = model.predict(c, split=split)
+        except (ValueError, TypeError) as exc:        # a bad curve is refused by name ...
+            assert "curve" in str(exc)
+            continue
+        assert_finite(pred, allow=("result.evidence",))
+        if pred.probability is not None:
+            assert 0.0 <= pred.probability <= 1.0 and pred.prediction == (
+                pred.probability >= pred.threshold)
+        else:
+            assert pred.warnings                      # ... or gets no answer, with the reason
+    for bad in ("no-such-model", 3, None):
+        with pytest.raises((ValueError, TypeError)):
+            MO.load_model(bad)
+    rejects(lambda: MO.EarlyCurveModel.from_dict({"format": "x"}), "model")

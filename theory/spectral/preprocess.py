@@ -141,14 +141,14 @@ def extract_window(curve, window: int) -> np.ndarray:
     return check_finite_array("curve", arr[:window], ndim=1).copy()
 
 
-def _as_float(curve) -> np.ndarray:
-    """``curve`` as float64 without reading past a non-finite value (only the window is)."""
-    if isinstance(curve, (str, bytes)):
-        raise TypeError(f"curve must be an array of real numbers, got {type(curve).__name__}")
+def _as_float(curve, name: str = "curve") -> np.ndarray:
+    """``curve`` as float64 (non-finite values allowed: callers check what they read)."""
+    if isinstance(curve, (str, bytes)) or curve is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(curve).__name__}")
     try:
         return np.asarray(curve, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"curve must be an array of real numbers, got {curve!r:.80}") from exc
+        raise TypeError(f"{name} must be an array of real numbers, got {curve!r:.80}") from exc
 
 
 def _detrend(x: np.ndarray) -> np.ndarray:
