@@ -15,7 +15,6 @@ from test_properties_registry import (
     bad_count,
     bad_nonnegative,
     bad_positive,
-    bad_real,
     bad_unit,
     covers,
     make_invalid_test,
@@ -40,9 +39,12 @@ weight_decay = st.one_of(st.just(0.0), st.floats(1e-8, 1e-2))
 
 @st.composite
 def sizes(draw, null_space=True):
-    n = draw(st.integers(1, 10 ** 4))
-    m = n + draw(st.integers(1 if null_space else -n + 1, 10 ** 4))
-    return n, m
+    """(n, m): integers, or reals (the formulas are continuous in them)."""
+    if draw(st.booleans()):
+        n = draw(st.integers(1, 10 ** 4))
+        return n, n + draw(st.integers(1 if null_space else -n + 1, 10 ** 4))
+    n = draw(st.floats(1e-6, 1e4))
+    return n, n + draw(st.floats(1e-3, 1e4))
 
 
 @st.composite
@@ -65,7 +67,7 @@ def _t2_check(out, lam, **kw):
         assert math.isfinite(out)
 
 
-T2_BAD = {"n": bad_count, "m": bad_count, "nu2": bad_positive, "c": bad_positive,
+T2_BAD = {"n": bad_positive, "m": bad_positive, "nu2": bad_positive, "c": bad_positive,
           "eta": bad_positive, "lam": bad_nonnegative, "sigma_min": bad_positive,
           "teacher_norm": bad_nonnegative}
 
@@ -85,7 +87,7 @@ def _eq6_scaling(out, **kw):
 test_valid_eq6 = make_valid_test(B.eq6_t1_upper, eq6_valid, _eq6_scaling,
                                  call=lambda **kw: float(B.eq6_t1_upper(**kw)))
 test_invalid_eq6 = make_invalid_test(B.eq6_t1_upper, eq6_valid, {
-    "n": bad_count, "eta": bad_positive, "lmin_plus": bad_positive, "b2": bad_positive,
+    "n": bad_positive, "eta": bad_positive, "lmin_plus": bad_positive, "b2": bad_positive,
     "init_norm_sq": bad_positive, "eps": bad_positive})
 
 test_valid_eq7 = make_valid_test(B.eq7_t2_lower, t2_args(), _t2_check,
@@ -116,7 +118,7 @@ def eq8_t1_args(draw):
 
 test_valid_eq8_t1 = make_valid_test(B.eq8_t1_upper, eq8_t1_args())
 test_invalid_eq8_t1 = make_invalid_test(B.eq8_t1_upper, eq8_t1_args(), {
-    "n": bad_count, "m": bad_count, "nu2": bad_positive, "eps": bad_positive,
+    "n": bad_positive, "m": bad_positive, "nu2": bad_positive, "eps": bad_positive,
     "eta": bad_positive, "lmin_plus": bad_positive.filter(lambda v: v is not None)})
 
 
@@ -130,15 +132,16 @@ test_valid_eq8_t2 = make_valid_test(B.eq8_t2_lower, eq8_t2_args(), _t2_check,
                                     call=lambda **kw: float(B.eq8_t2_lower(**kw)),
                                     allow=("result",))
 test_invalid_eq8_t2 = make_invalid_test(B.eq8_t2_lower, eq8_t2_args(), {
-    "n": bad_count, "m": bad_count, "nu2": bad_positive, "eps": bad_positive,
+    "n": bad_positive, "m": bad_positive, "nu2": bad_positive, "eps": bad_positive,
     "eta": bad_positive, "lam": bad_nonnegative})
 
-mp_valid = st.fixed_dictionaries({"n": counts, "m": counts})
+mp_valid = st.one_of(st.fixed_dictionaries({"n": counts, "m": counts}),
+                     st.fixed_dictionaries({"n": positive, "m": positive}))
 test_valid_mp = make_valid_test(
     B.marchenko_pastur_lmin, mp_valid,
     lambda out, n, m: out >= 0 and (out == 0) == (n == m))
 test_invalid_mp = make_invalid_test(B.marchenko_pastur_lmin, mp_valid,
-                                    {"n": bad_count, "m": bad_count})
+                                    {"n": bad_positive, "m": bad_positive})
 
 
 @settings(max_examples=40)
@@ -252,7 +255,7 @@ def control_formula_args(draw):
 
 test_valid_lam_star = make_valid_test(C.lam_star, control_formula_args())
 test_invalid_lam_star = make_invalid_test(C.lam_star, control_formula_args(), {
-    "n": bad_count, "m": bad_count, "nu2": bad_positive, "eps": bad_positive,
+    "n": bad_positive, "m": bad_positive, "nu2": bad_positive, "eps": bad_positive,
     "lmin_plus": bad_positive.filter(lambda v: v is not None)})
 
 vac_args = control_formula_args().map(lambda a: {k: a[k] for k in ("n", "m", "eps")})
@@ -261,7 +264,8 @@ test_valid_vacuity = make_valid_test(
     lambda out, n, m, eps: B.eq8_t2_lower(n, m, out, eps, 1.0, 1e-4) == pytest.approx(
         0, abs=1e-6 * max(1.0, 1 / 1e-4)))
 test_invalid_vacuity = make_invalid_test(C.nu2_vacuity_threshold, vac_args,
-                                         {"n": bad_count, "m": bad_count, "eps": bad_positive})
+                                         {"n": bad_positive, "m": bad_positive,
+                                          "eps": bad_positive})
 
 
 @st.composite
@@ -280,7 +284,7 @@ def _estimate_check(out, lam, **kw):
 test_valid_estimate = make_valid_test(C.t2_point_estimate, estimate_args(), _estimate_check,
                                       allow=("result",))
 test_invalid_estimate = make_invalid_test(C.t2_point_estimate, estimate_args(), {
-    "n": bad_count, "m": bad_count, "nu2": bad_positive, "c": bad_positive,
+    "n": bad_positive, "m": bad_positive, "nu2": bad_positive, "c": bad_positive,
     "eta": bad_positive, "lam": bad_nonnegative, "teacher_norm": bad_nonnegative,
     "sigma": bad_positive})
 
@@ -288,7 +292,7 @@ elast_args = control_formula_args().map(
     lambda a: {k: a[k] for k in ("n", "m", "nu2", "eps")} | {"lmin_model": "fixed"})
 test_valid_elasticities = make_valid_test(C.eq8_elasticities, elast_args)
 test_invalid_elasticities = make_invalid_test(C.eq8_elasticities, elast_args, {
-    "n": bad_count, "m": bad_count, "nu2": bad_positive, "eps": bad_positive,
+    "n": bad_positive, "m": bad_positive, "nu2": bad_positive, "eps": bad_positive,
     "lmin_model": bad_choice})
 
 CONTROL_BAD = {"lam": bad_nonnegative, "eta": bad_positive, "eps": bad_positive,

@@ -490,7 +490,7 @@ def test_eq8_teacher_shift_condition():
     (lambda: B.pre_taylor_t1_upper(0.01, 1.0, 1000.0, 1.5), r"rho must be in \(0, 1\)"),
     (lambda: C.lam_star(100, 1000, 1.0, -1.0), r"eps must be > 0"),
     (lambda: B.eq7_t2_lower(100, 100, 1.0, 0.01, 1.0, 1e-4, 1e-3, 1.0), r"m must be > n"),
-    (lambda: B.eq8_t1_upper(100.5, 1000, 1.0, 0.01, 1.0), r"n must be a whole number"),
+    (lambda: B.eq8_t1_upper(-100, 1000, 1.0, 0.01, 1.0), r"n must be > 0"),
     (lambda: B.pre_taylor_t2_lower(10, 100, 1.0, 0.01, 2.0, 0.6, 0.01, 1.0),
      r"eta \* lam must be < 1"),
     (lambda: C.nu2_vacuity_threshold(100, 50, 0.01), r"m must be > n"),
@@ -604,3 +604,19 @@ def test_control_report_at_lam_zero():
     assert rep.t2_point_estimate == math.inf
     assert rep.elasticities_exact["t2"]["lam"] is None
     assert any("lam = 0" in note for note in rep.notes)
+
+
+def test_overflow_is_refused_as_a_value_error_too():
+    # a bound beyond float64 (eta lam ~ 1e-320) is refused, not returned as inf; the error
+    # is an OverflowError and a ValueError, so the CLI reports it in one line
+    from theory._checks import RangeOverflowError
+
+    with pytest.raises(RangeOverflowError, match="exceeds the float64 range") as info:
+        B.eq8_t2_lower(100, 1000, 1.0, 0.01, 1.0, 1e-320)
+    assert isinstance(info.value, OverflowError) and isinstance(info.value, ValueError)
+    with pytest.raises(ValueError, match="float64"):
+        C.t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, 1e-320)
+    # bounds_report turns it into a None value with the reason
+    rep = bounds_report(sample_problem(n=10, m=100, seed=0), lam=1e-320, eta=0.5, eps=0.01,
+                        c=0.01, warn=False)
+    assert rep.t2_lower_eq8.value is None and "float64" in rep.t2_lower_eq8.reason

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["AssumptionWarning", "MAX_STEP", "check_choice", "check_finite_array",
+__all__ = ["AssumptionWarning", "MAX_STEP", "RangeOverflowError", "check_choice", "check_finite_array",
            "check_greater", "check_nonnegative", "check_open_unit", "check_positive",
            "check_positive_int", "check_real", "check_times", "check_values",
            "warn_assumption"]
@@ -26,6 +26,14 @@ class AssumptionWarning(UserWarning):
 
     The number is still returned; the warning (and the ``conditions`` field of
     the result) says which assumption fails.
+    """
+
+
+class RangeOverflowError(OverflowError, ValueError):
+    """A valid input whose result lies beyond the float64 range, refused instead of inf.
+
+    An :class:`OverflowError` (what it is) and a :class:`ValueError` (so that
+    callers reporting bad input, like the CLI, report it in one line too).
     """
 
 

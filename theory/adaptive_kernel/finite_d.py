@@ -21,7 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import root
 
-from theory._checks import _real, check_positive, check_positive_int, check_values
+from theory._checks import (
+    RangeOverflowError,
+    _real,
+    check_positive,
+    check_positive_int,
+    check_values,
+)
 from theory._result import ResultMixin
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
@@ -110,7 +116,7 @@ def _scaled_action(d, q, u, b, c, sigma_w2):
     with np.errstate(over="ignore"):
         out = d * reduced_action(q, u, b, c, sigma_w2)
     if not np.all(np.isfinite(out)):
-        raise OverflowError("d S~(q) exceeds the float64 range")
+        raise RangeOverflowError("d S~(q) exceeds the float64 range")
     return out
 
 

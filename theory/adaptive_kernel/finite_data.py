@@ -35,6 +35,7 @@ from scipy.linalg import cho_factor, cho_solve
 from scipy.special import erf, logsumexp
 
 from theory._checks import (
+    RangeOverflowError,
     check_finite_array,
     check_nonnegative,
     check_open_unit,
@@ -237,7 +238,7 @@ def hermite_projection(values, z) -> tuple[float, float]:
     with np.errstate(over="ignore", invalid="ignore"):
         basis = np.stack([z, z ** 3 - 3 * z], axis=1)
     if not np.all(np.isfinite(basis)):
-        raise OverflowError("He_3(z) exceeds the float64 range (|z| beyond ~1e102)")
+        raise RangeOverflowError("He_3(z) exceeds the float64 range (|z| beyond ~1e102)")
     sv = np.linalg.svd(basis, compute_uv=False)
     if sv[-1] <= 1e-12 * sv[0]:
         raise ValueError(f"z does not separate He_1 from He_3 in float64 (condition number "

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_values
+from theory._checks import RangeOverflowError, check_values
 
 __all__ = [
     "erf_erf_expectation",
@@ -47,7 +47,7 @@ def hermite3(z):
 def _finite(value, what: str):
     """Refuse an overflow (``|z|`` or ``|q|`` beyond ~1e102) instead of returning inf."""
     if not np.all(np.isfinite(value)):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
     return value
 
 

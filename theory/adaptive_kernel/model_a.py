@@ -39,6 +39,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from theory._checks import (
+    RangeOverflowError,
     _real,
     check_choice,
     check_finite_array,
@@ -156,7 +157,7 @@ def _finite(value, what: str) -> float:
     """``value`` as a float, refusing an overflow (extreme but valid inputs)."""
     value = float(value)
     if not math.isfinite(value):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): the "
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): the "
                             "inputs are outside the representable regime")
     return value
 
@@ -308,7 +309,7 @@ def _action_args(q, u, b, c, sigma_w2):
 
 def _finite_array(value, what: str):
     if not np.all(np.isfinite(value)):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
     return value
 
 
@@ -480,7 +481,7 @@ def gpr_coefficients(kernel, n, sigma2, eps) -> tuple[float, float]:
     n, sigma2, eps = check_positive("n", n), check_positive("sigma2", sigma2), _real("eps", eps)
     lam = kernel * (n / sigma2)
     if not np.all(np.isfinite(lam)):
-        raise OverflowError("n kernel / sigma2 exceeds the float64 range")
+        raise RangeOverflowError("n kernel / sigma2 exceeds the float64 range")
     sol = np.linalg.solve(lam + np.eye(2), np.array([1.0, math.sqrt(6.0) * eps]))
     return float(sol[0]), float(sol[1] / math.sqrt(6.0))
 

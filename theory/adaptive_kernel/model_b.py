@@ -39,6 +39,7 @@ from scipy.optimize import brentq
 from scipy.special import expit, log_expit
 
 from theory._checks import (
+    RangeOverflowError,
     check_choice,
     check_finite_array,
     check_nonnegative,
@@ -133,7 +134,7 @@ def _check_gamma(gamma, allow_zero: bool = False) -> float:
 def _finite(value, what: str):
     out = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(out)):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
     return out[()]
 
 
@@ -392,7 +393,7 @@ def saddles(g, gamma):
     root = math.sqrt(gamma)
     x_plus = big_x / root
     if not math.isfinite(x_plus):
-        raise OverflowError(f"x_+ = X/sqrt(gamma) exceeds the float64 range "
+        raise RangeOverflowError(f"x_+ = X/sqrt(gamma) exceeds the float64 range "
                             f"(g = {g:g}, gamma = {gamma:g})")
     return 1.0 / (root * big_x), x_plus
 
@@ -532,7 +533,7 @@ class ModelBConfig(ResultMixin):
         sigma2 = check_positive("sigma2", sigma2)
         u = 2.0 * self.sigma_a2 * self.P ** 2 / self.N / sigma2 / sigma2
         if not math.isfinite(u):
-            raise OverflowError(f"u = 2 sigma_a2 P^2/(N sigma2^2) overflows at "
+            raise RangeOverflowError(f"u = 2 sigma_a2 P^2/(N sigma2^2) overflows at "
                                 f"sigma2 = {sigma2:g}")
         return u
 

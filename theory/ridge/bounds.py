@@ -23,6 +23,7 @@ import numpy as np
 
 from theory._result import ResultMixin
 from theory._checks import (
+    RangeOverflowError,
     AssumptionWarning,
     check_greater,
     check_nonnegative,
@@ -48,14 +49,18 @@ def _require_null_space(n, m):
 
 
 def _count(n):
-    """A checked sample count (whole number >= 1, scalar or array)."""
-    return check_values("n", n, ge=1, integer=True)
+    """A checked sample count, real ``> 0`` (the formulas are continuous in it)."""
+    return check_values("n", n, gt=0)
 
 
 def _sizes(n, m, null_space=True):
-    """Checked sample and feature counts (whole numbers >= 1; ``m > n`` if asked)."""
+    """Checked sample and feature counts (real ``> 0``; ``m > n`` if asked).
+
+    The bounds are continuous in ``n`` and ``m``, and boundaries in ``n``
+    (:mod:`theory.ridge.boundary`) evaluate them between integers.
+    """
     n = _count(n)
-    m = check_values("m", m, ge=1, integer=True)
+    m = check_values("m", m, gt=0)
     if null_space:
         _require_null_space(n, m)
     return n, m
@@ -69,7 +74,7 @@ def _result(value, what):
     """Return ``value`` (scalar as numpy float), refusing an overflow to +-inf."""
     out = np.asarray(value, dtype=np.float64)
     if not np.all(np.isfinite(out)):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308); "
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308); "
                             "the inputs are outside the representable regime")
     return out[()]
 
@@ -88,7 +93,7 @@ def _log_over(log_arg, rate, what):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = log_arg / np.where(zero, 1.0, rate)
     if not np.all(np.isfinite(out[~zero])):
-        raise OverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): "
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): "
                             "eta * lam is too small for a finite bound")
     limit = np.where(log_arg > 0, np.inf, np.where(log_arg < 0, -np.inf, 0.0))
     return np.where(zero, limit, out)[()]
@@ -125,7 +130,7 @@ def eq6_t1_upper(n, eta, lmin_plus, b2, init_norm_sq, eps):
     Parameters
     ----------
     n : int or array
-        Training samples (whole number ``>= 1``).
+        Training samples, ``> 0`` (real: the bound is continuous in it).
     eta : float or array
         Step size ``> 0``.
     lmin_plus : float or array
@@ -181,7 +186,7 @@ def eq7_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
     Parameters
     ----------
     n, m : int or array
-        Samples and features, whole numbers with ``1 <= n < m``.
+        Samples and features, ``0 < n < m`` (real: continuous in them).
     nu2 : float or array
         Initialisation variance ``> 0``.
     c : float or array
@@ -337,7 +342,7 @@ def eq8_t1_upper(n, m, nu2, eps, eta, lmin_plus=None):
     Parameters
     ----------
     n, m : int or array
-        Whole numbers ``>= 1``.
+        ``> 0`` (real: continuous in them).
     nu2, eps, eta : float or array
         ``> 0``.
     lmin_plus : float, array or None
@@ -384,7 +389,7 @@ def eq8_t2_lower(n, m, nu2, eps, eta, lam):
     Parameters
     ----------
     n, m : int or array
-        Whole numbers, ``1 <= n < m``.
+        ``0 < n < m`` (real: continuous in them).
     nu2, eps, eta : float or array
         ``> 0``.
     lam : float or array
@@ -436,7 +441,7 @@ def marchenko_pastur_lmin(n, m):
 
     Marchenko-Pastur lower edge of the spectrum of ``Phi Phi^T``; exact only
     as ``n, m -> inf`` with ``n/m`` fixed (finite samples fluctuate around it
-    on the scale ``m^(-2/3)``).  ``n, m`` are whole numbers ``>= 1``; for
+    on the scale ``m^(-2/3)``).  ``n, m > 0`` (real); for
     ``n > m`` the same expression is the edge of ``Phi^T Phi``, and it is 0 at
     ``n = m``.
 

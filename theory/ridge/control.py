@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from theory._checks import (
+    RangeOverflowError,
     check_choice,
     check_nonnegative,
     check_positive,
@@ -36,7 +37,7 @@ def lam_star(n, m, nu2, eps, lmin_plus=None):
     Parameters
     ----------
     n, m : int or array
-        Whole numbers, ``1 <= n < m``.
+        ``0 < n < m`` (real: continuous in them).
     nu2, eps : float or array
         ``> 0``.
     lmin_plus : float, array or None
@@ -89,7 +90,7 @@ def nu2_vacuity_threshold(n, m, eps):
 
     ``nu2 <= 8 m eps / (m - n)`` makes the log argument ``<= 1``: the theory no
     longer certifies any generalization delay (grokking can be eliminated by
-    a small initialisation).  ``n, m`` are whole numbers with ``1 <= n < m``
+    a small initialisation).  ``0 < n < m`` (real)
     and ``eps > 0``.
 
     Examples
@@ -109,7 +110,7 @@ def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
     Parameters
     ----------
     n, m : int
-        Whole numbers, ``1 <= n < m``.
+        ``0 < n < m`` (real: continuous in them).
     nu2 : float
         Initialisation variance ``> 0``.
     c, eta : float
@@ -172,7 +173,7 @@ def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
         return float("inf")
     value = log_ratio / (2.0 * math.log1p(-eta * lam))
     if not math.isfinite(value):
-        raise OverflowError("the t2 estimate exceeds the float64 range: eta * lam is too "
+        raise RangeOverflowError("the t2 estimate exceeds the float64 range: eta * lam is too "
                             "small for a finite step count")
     return value
 
@@ -183,7 +184,7 @@ def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
     Parameters
     ----------
     n, m : int
-        Whole numbers, ``1 <= n < m``.
+        ``0 < n < m`` (real: continuous in them).
     nu2, eps : float
         ``> 0``.
     lmin_model : {"marchenko_pastur", "fixed"}

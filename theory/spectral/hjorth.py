@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._result import ResultMixin
-from theory._checks import check_finite_array
+from theory._checks import RangeOverflowError, check_finite_array
 from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [
@@ -113,7 +113,7 @@ def _unscale(value, e: int, what: str):
     with np.errstate(over="ignore", under="ignore"):
         out = np.ldexp(value, 2 * e)
     if not np.all(np.isfinite(out)):
-        raise OverflowError(f"{what} exceeds the float64 range (window amplitude ~2^{e}): "
+        raise RangeOverflowError(f"{what} exceeds the float64 range (window amplitude ~2^{e}): "
                             "rescale the window first (e.g. normalize='std')")
     return out
 

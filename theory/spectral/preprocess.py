@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from theory._checks import check_finite_array
+from theory._checks import RangeOverflowError, check_finite_array
 
 __all__ = [
     "PREPROCESS_MODES",
@@ -255,7 +255,7 @@ def preprocess_window(
         with np.errstate(over="ignore"):
             x = x / abs(x[0])
         if not np.all(np.isfinite(x)):
-            raise OverflowError("window / |window[0]| exceeds the float64 range: window[0] "
+            raise RangeOverflowError("window / |window[0]| exceeds the float64 range: window[0] "
                                 "is too small against the rest for normalize='initial'")
     elif normalize == "std":
         scaled, e = _unit_amplitude(x)
@@ -276,7 +276,7 @@ def preprocess_window(
     with np.errstate(over="ignore"):
         out = np.ldexp(out, e)
     if not np.all(np.isfinite(out)):
-        raise OverflowError(f"the {preprocess!r}-filtered window exceeds the float64 range "
+        raise RangeOverflowError(f"the {preprocess!r}-filtered window exceeds the float64 range "
                             "(|window| near 1.8e308): rescale it (normalize='std')")
     return out
 
