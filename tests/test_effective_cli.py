@@ -6,7 +6,7 @@ import pytest
 
 from test_cli import run  # tests/ is on sys.path (rootdir-less test modules)
 from theory import __version__
-from theory.effective import ArithmeticTask, analyze_split, random_split
+from theory.effective import ArithmeticTask, analyze_split, critical_curve, random_split
 
 
 def test_critical_contract():
@@ -15,7 +15,9 @@ def test_critical_contract():
     assert {"train_size", "fraction", "p_forced", "stderr", "lambda3_median", "config"} <= \
         data.keys()
     assert data["train_size"] == list(range(1, 56))
-    assert 0.35 <= data["r_half"] <= 0.45
+    api = critical_curve(ArithmeticTask(10), trials=300, seed=4)
+    assert data["r_half"] == pytest.approx(api.r_half, rel=1e-12)
+    assert data["p_forced"] == pytest.approx(api.p_forced.tolist(), abs=0)
     assert data["config"]["parameters"]["trials"] == 300 and data["config"]["version"] == \
         __version__
 

@@ -24,6 +24,8 @@ from theory.effective import (
     rqi,
     split_from_pairs,
 )
+from theory.effective.critical import forcing_statistics
+from theory.effective.task import TrainingSplit
 
 P4_FORCING = [(0, 2), (1, 1), (0, 3), (1, 2), (1, 3), (2, 2)]
 P6_FORCING = [(0, 4), (1, 3), (1, 5), (2, 4), (0, 2), (1, 1), (3, 3)]
@@ -257,9 +259,34 @@ def test_critical_curve_monte_carlo_within_its_stderr():
     assert np.all(np.abs(mc.p_forced - exact.p_forced) <= 4 * np.maximum(mc.stderr, 1e-3))
 
 
-def test_critical_fraction_p10_near_0p4():
+def _independent_forcing_rate(p, size, trials, rng):
+    """P(forced) by a second method: parallelograms from their definition and the rank by SVD."""
+    samples = [(i, j) for i in range(p) for j in range(i, p)]
+    hits = 0
+    for _ in range(trials):
+        train = [samples[k] for k in rng.choice(len(samples), size=size, replace=False)]
+        rows = []
+        for (i, j), (m, n) in itertools.combinations(train, 2):
+            if i + j == m + n:
+                row = np.zeros(p)
+                np.add.at(row, [i, j], 1.0)
+                np.add.at(row, [m, n], -1.0)
+                rows.append(row)
+        rank = np.linalg.matrix_rank(np.array(rows)) if rows else 0
+        hits += p - rank == 2
+    return hits / trials
+
+
+def test_critical_fraction_p10_against_a_second_method():
+    # (Liu et al. read r_c ~ 0.4 off their Fig. 4a; the reference here is an independent
+    # Monte Carlo, compared size by size within 4 combined binomial standard errors)
     curve = critical_curve(ArithmeticTask(10), trials=1000, seed=0)
-    assert 0.35 <= curve.r_half <= 0.45
+    rng = np.random.default_rng(np.random.SeedSequence(2024))
+    for size in (16, 20, 24, 28):
+        k = size - 1
+        ref = _independent_forcing_rate(10, size, 400, rng)
+        se = np.sqrt(ref * (1 - ref) / 400 + curve.stderr[k] ** 2)
+        assert abs(curve.p_forced[k] - ref) <= 4 * max(se, 1.0 / 400), size
     assert curve.p_forced[0] == 0 and curve.p_forced[-1] == 1
     # lambda_3 grows with the training fraction and reaches 60/9 at full data
     med = curve.lambda3_median[np.isfinite(curve.lambda3_median)]
@@ -307,6 +334,45 @@ def test_bad_input():
         effective_flow(random_split(task, 30, 0), np.full(10, np.inf), [1.0])
     with pytest.raises(ValueError, match="t must"):
         effective_flow(random_split(task, 30, 0), np.arange(10.0), [-1.0])
+
+
+def test_bad_input_is_refused_by_name():
+    # hardening (issue 10): each of these used to divide by zero, round silently, give NaN
+    # or fail later with an IndexError
+    task = ArithmeticTask(6)
+    split = random_split(task, 15, 0)
+    with pytest.raises(ValueError, match="d_in must be an integer >= 1"):
+        hessian_eigenvalues(split, d_in=0)
+    with pytest.raises(ValueError, match="d_in must be an integer >= 1"):
+        analyze_split(split, d_in=-1)
+    with pytest.raises(TypeError, match="symbol i must be an integer"):
+        task.sample_index(1.5, 2)
+    with pytest.raises(TypeError, match="pairs must hold integer symbols"):
+        split_from_pairs(task, [(0.5, 1.0)])
+    with pytest.raises(ValueError, match=r"train must hold strictly increasing sample indices"):
+        TrainingSplit(task, np.array([3, 100]))
+    with pytest.raises(TypeError, match="split must be a TrainingSplit"):
+        nullity(task)
+    with pytest.raises(ValueError, match="split_or_rows must contain only finite"):
+        effective_loss(np.array([[1.0, np.nan, -1.0, 0.0, 0.0, 0.0]]), np.arange(6.0))
+    with pytest.raises(ValueError, match="embedding must contain only finite"):
+        normalize_representation(np.array([[0.0], [np.nan]]))
+    with pytest.raises(ValueError, match=r"masks must be a boolean array of shape \(T, 21\)"):
+        forcing_statistics(task, np.ones((3, 20), dtype=bool))
+    with pytest.raises(TypeError, match="iteration counts must be integers"):
+        classify_phase("300", 500)
+    with pytest.raises(ValueError, match="iteration counts must be integers"):
+        classify_phase(float("inf"), 500)
+    with pytest.raises(TypeError, match="modular must be a bool"):
+        ArithmeticTask(5, modular="no")
+
+
+def test_large_allocations_are_refused_before_they_are_made():
+    # (not run against the old code: it would try to allocate the arrays)
+    with pytest.raises(ValueError, match=r"parallelograms \(limit"):
+        ArithmeticTask(600).parallelograms
+    with pytest.raises(ValueError, match="GiB of trajectory"):
+        euler_flow(np.ones((1, 4)), np.arange(4.0), 0.1, 10 ** 9)
 
 
 # ----------------------------------------------------------------- symbolic layer

@@ -1,11 +1,19 @@
 """CLI contract of ``grokking kernel ...``."""
 
 import json
+import math
 
 import pytest
 from test_cli import run  # tests/ is on sys.path (rootdir-less test modules)
+from test_extremes import mp_model_a_critical
 
-from theory.adaptive_kernel import BASE_MODEL_A, BASE_MODEL_B, critical_point, thresholds
+from theory.adaptive_kernel import (
+    BASE_MODEL_A,
+    BASE_MODEL_B,
+    ModelAConfig,
+    critical_point,
+    thresholds,
+)
 
 
 def test_critical_contract_matches_api():
@@ -13,10 +21,10 @@ def test_critical_contract_matches_api():
     ref = critical_point(BASE_MODEL_A)
     for key in ("u_c", "sigma2_c", "b_c", "q_star", "u_spinodal"):
         assert data[key] == pytest.approx(getattr(ref, key))
-    # the spec's closed form, evaluated by hand from b_c: 27 pi |eps| (1 + 2 s)/(16 s (b+|eps|)^3)
-    b = data["b_c"]
-    assert data["u_c"] == pytest.approx(27 * 3.141592653589793 * 0.3 * 2 / (16 * 0.5 * (b + 0.3)
-                                                                            ** 3), rel=1e-12)
+    # independent reference: the spec's closed forms solved in mpmath (50 digits)
+    mp_ref = mp_model_a_critical(BASE_MODEL_A)
+    assert data["u_c"] == pytest.approx(float(mp_ref["u"]), rel=1e-10)
+    assert data["sigma2_c"] == pytest.approx(float(mp_ref["sigma2"]), rel=1e-10)
     assert "4/pi" in data["config"]["errata_applied"]
 
 
@@ -55,7 +63,12 @@ def test_figures_quick_writes_figs_2_3_and_the_report(tmp_path):
             assert (out / f"{name}.{ext}").stat().st_size > 0
     report = json.loads((out / "kernel_validation_report.json").read_text())
     tr = report["model_a"]["beta=0.125"]["transition"]
-    assert tr["sigma2_c_scaling_limit"] == pytest.approx(0.17814, abs=1e-4)
+    # the scaling-limit sigma2_c of the simulated sizes (beta = 1/8 rounded: n = 375, d = 53,
+    # N = 88), from the spec's closed forms in mpmath
+    sim = ModelAConfig(n=375, d=53, N=88, sigma_w2=0.5, sigma_a2=8 / 700 / math.sqrt(1 / 8),
+                       eps=-0.3)
+    assert tr["sigma2_c_scaling_limit"] == pytest.approx(
+        float(mp_model_a_critical(sim)["sigma2"]), rel=1e-10)
     assert tr["onset_simulation"] == data["figures"]["summary"]["onset_simulation"]
     cfg = data["config"]
     assert cfg["command"] == "grokking kernel figures" and cfg["version"]

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
 from scipy.special import erf
@@ -22,6 +23,7 @@ from theory.adaptive_kernel import finite_data as F
 from theory.adaptive_kernel import integrals as I
 from theory.adaptive_kernel import model_a as A
 from theory.adaptive_kernel import model_b as B
+from test_extremes import mp_model_a_critical  # tests/ is on sys.path
 
 K_SE = 5.0
 
@@ -176,10 +178,14 @@ def test_closed_form_critical_point_equals_brute_force(cfg):
     assert abs(A.reduced_action_derivatives(cf.q_star, g.u, g.b, g.c, cfg.sigma_w2)[0]) < 1e-7
 
 
-def test_base_configuration_near_paper_headline_and_scaling_invariance():
+def test_base_configuration_critical_point_and_scaling_invariance():
+    # reference: the spec's closed forms solved in mpmath (tests/test_extremes.py), not the
+    # paper's headline (u_c ~ 30.2, sigma2 ~ 0.18: it is 30.67 and 0.1787 here, see the
+    # critical_point docstring)
     cp = A.critical_point()
-    # paper: u_c ~ 30.2, transition near sigma2 ~ 0.18 (with the 4/pi correction)
-    assert abs(cp.u_c - 30.2) < 1.0 and abs(cp.sigma2_c - 0.18) < 0.005
+    ref = mp_model_a_critical(A.BASE_MODEL_A)
+    assert cp.u_c == pytest.approx(float(ref["u"]), rel=1e-12)
+    assert cp.sigma2_c == pytest.approx(float(ref["sigma2"]), rel=1e-12)
     for beta in (0.125, 0.5, 2.0):
         assert abs(A.critical_point(A.BASE_MODEL_A.scaled(beta)).u_c / cp.u_c - 1) < 1e-10
 
@@ -217,12 +223,19 @@ def test_mixed_phase_solves_its_equations():
 def test_phase_diagram_learned_components():
     pd = A.phase_diagram()
     assert pd.phase[2:] == ("GFL",) * 3
-    # GFL: nothing of the cubic learned, test error = b^2 + 6 eps^2
+    # GFL: nothing of the cubic learned
     assert np.all(pd.cubic_learned[2:] == 0)
-    assert np.allclose(pd.test_error, pd.b ** 2 + 6 * pd.c ** 2, rtol=0, atol=1e-15)
+    # the test error is the MSE E_z[(y - f)^2] of the mean predictor on the noise-free
+    # target y = He_1 + eps He_3, f = (1 - b) He_1 + (eps - c) He_3: Gauss-Hermite
+    # quadrature (exact for this degree-6 polynomial)
+    z, wq = np.polynomial.hermite_e.hermegauss(8)
+    wq = wq / wq.sum()
+    for k in range(len(pd.sigma2)):
+        y = z + A.BASE_MODEL_A.eps * (z ** 3 - 3 * z)
+        f = pd.linear_learned[k] * z + pd.cubic_learned[k] * (z ** 3 - 3 * z)
+        assert pd.test_error[k] == pytest.approx(np.sum(wq * (y - f) ** 2), rel=1e-13)
     # less noise: more learned, lower error (monotone on the grid)
     assert np.all(np.diff(pd.test_error) > 0) and np.all(np.diff(pd.linear_learned) < 0)
-    json.dumps(pd.to_dict(), allow_nan=False)
 
 
 # ---------------------------------------------------------------------------
@@ -289,9 +302,16 @@ def test_model_b_saddles_and_coexistence():
 def test_model_b_curve_branches_and_thresholds():
     cfg = B.BASE_MODEL_B
     th = B.thresholds(cfg)
-    # paper Fig. 3: GMFL-I from ~0.227, GMFL-II ~0.175, |a| down to ~0.7
-    assert abs(th.sigma2_II - 0.175) < 0.005 and abs(th.abs_a_II - 0.7) < 0.06
-    assert abs(th.sigma2_I - 0.227) < 0.012
+    # the closed forms of the spec evaluated in mpmath (paper Fig. 3, read off the figure:
+    # GMFL-I from ~0.227, GMFL-II ~0.175, |a| down to ~0.7; here 0.2360, 0.1760, 0.7457)
+    with mpmath.workdps(50):
+        g_c = 2 * mpmath.sqrt(mpmath.mpf(cfg.gamma) / 3)
+        coef = 2 * mpmath.mpf(cfg.sigma_a2) * cfg.P ** 2 / cfg.N
+        s_I = mpmath.sqrt(coef / g_c)
+        s_II = s_I - mpmath.mpf(cfg.sigma_a2) * 3 / mpmath.mpf(cfg.gamma)
+    assert th.sigma2_I == pytest.approx(float(s_I), rel=1e-14)
+    assert th.sigma2_II == pytest.approx(float(s_II), rel=1e-13)
+    assert th.abs_a_II == pytest.approx(float(s_II / s_I), rel=1e-13)   # |a| = sigma2/s_I
     s2 = np.linspace(0.15, 0.3, 31)
     curve = B.self_consistent_curve(cfg, s2)
     # each point solves |a| = sigma2/(lambda + sigma2)
@@ -311,14 +331,27 @@ def test_model_b_curve_branches_and_thresholds():
     assert set(curve.phase) == {"GFL", "GMFL-I", "GMFL-II"}
 
 
-def test_model_b_normalisation_option():
-    cfg = B.BASE_MODEL_B
-    paper = B.self_consistent_a(cfg, 0.2)
-    lam_m = 4 * cfg.P ** 2 * cfg.sigma_a2 * B.phi_psi_mean(paper.g, cfg.gamma, cfg.P)
-    assert abs(lam_m / paper.kernel_eigenvalue - 4 * cfg.P ** 2) < 1e-6 * 4 * cfg.P ** 2
-    # NNGP consistency of the "matrix" normalisation: under the prior <Phi Psi> = 1/P^2,
-    # so 4 P^2 sigma_a2 <Phi Psi> is the brute-force eigenvalue 4 sigma_a2
-    assert B.nngp_spectrum(7, 1.0)[2]["eigenvalue"] == 4 * 7 ** 2 * 1.0 / 7 ** 2
+def test_model_b_matrix_normalisation_is_the_literal_kernel_eigenvalue():
+    # "matrix" = the literal eigenvalue of the kernel on the target.  Its ratio to the
+    # paper's sigma_a2 <Phi Psi> is fixed by the prior, where both are known independently:
+    # the brute-force eigenvalue of the NNGP matrix on the target, and <Phi Psi> by Monte
+    # Carlo over w ~ N(0, I) of the DFT powers Phi = |w^_1|^2/P, Psi = |v^_1|^2/P
+    P, sa2 = 7, 0.3
+    Q, y = B.nngp_kernel_matrix(P, sa2), B.modular_target(P)[:, 0]
+    lam_brute = (y @ Q @ y) / (y @ y)
+    assert np.allclose(Q @ y, lam_brute * y, atol=1e-12)          # an eigenvector
+    w = np.random.default_rng(8).standard_normal((400_000, 2 * P))
+    ph = np.abs(np.fft.fft(w[:, :P], axis=1)[:, 1]) ** 2 / P / P
+    ps = np.abs(np.fft.fft(w[:, P:], axis=1)[:, 1]) ** 2 / P / P
+    _mc_close(ph * ps, 1.0 / P ** 2)                  # E[Phi Psi] = 1/P^2 under the prior
+    factor = lam_brute / (sa2 / P ** 2)               # literal / paper eigenvalue
+    # the code's matrix solution solves |a| = sigma2/(lambda + sigma2) with that factor
+    cfg = B.ModelBConfig(P=P, N=50.0, sigma_a2=2e-3, gamma=1e-3)
+    for s2 in (0.05, 0.1, 0.3):
+        pt = B.self_consistent_a(cfg, s2, normalisation="matrix")
+        lam = factor * cfg.sigma_a2 * B.phi_psi_mean(cfg.u(s2) * pt.abs_a ** 2, cfg.gamma, P)
+        assert pt.kernel_eigenvalue == pytest.approx(lam, rel=1e-6, abs=1e-300)
+        assert pt.abs_a == pytest.approx(s2 / (lam + s2), rel=1e-6)
     with pytest.raises(ValueError, match="normalisation"):
         B.self_consistent_a(cfg, 0.2, normalisation="bogus")
 
@@ -379,7 +412,8 @@ def test_finite_data_loop_agrees_with_reduced_gfl_equations():
 # ---------------------------------------------------------------------------
 
 def test_symbolic_matches_numeric():
-    Y = pytest.importorskip("theory.adaptive_kernel.symbolic")
+    from theory.adaptive_kernel import symbolic as Y      # sympy is a hard dependency
+
     S = Y.SYMBOLS
     q = np.linspace(-1.5, 1.5, 13)
     f1 = Y.numeric(Y.erf_hermite_moment(1))
@@ -424,7 +458,6 @@ def test_eps_zero_has_no_first_order_transition():
         cp = A.critical_point(A.ModelAConfig(eps=0.0), method)
         assert cp.first_order is False and cp.u_c is None and "eps = 0" in cp.reason
         d = cp.to_dict()
-        json.dumps(d, allow_nan=False)
         assert d["u_c"] is None and d["sigma2_c"] is None
     # and the GFL phase is returned at every noise level
     assert A.phase_point(A.ModelAConfig(eps=0.0), 0.05).phase == "GFL"
@@ -459,14 +492,138 @@ def test_non_prime_p_warns_and_other_checks():
         A.kernel_matrix(A.BASE_MODEL_A, 0.1, b=1.0)
 
 
-def test_to_dict_keys_for_cli():
-    cp = A.critical_point().to_dict()
-    for key in ("u_c", "sigma2_c", "b_c", "q_star", "u_spinodal"):
-        assert isinstance(cp[key], float)
-    th = B.thresholds().to_dict()
-    for key in ("sigma2_I", "sigma2_II", "sigma2_spinodal"):
-        assert isinstance(th[key], float)
-    json.dumps(cp, allow_nan=False)
-    json.dumps(th, allow_nan=False)
-    json.dumps(B.self_consistent_a(B.BASE_MODEL_B, 0.2).to_dict(), allow_nan=False)
-    assert B.thresholds(normalisation="matrix").to_dict()["sigma2_II"] is None
+def test_to_dict_values_for_cli():
+    # the JSON values are the mpmath references (tests/test_extremes.py), through a strict
+    # JSON round trip
+    cp = json.loads(json.dumps(A.critical_point().to_dict(), allow_nan=False))
+    crit = mp_model_a_critical(A.BASE_MODEL_A)
+    spin = mp_model_a_critical(A.BASE_MODEL_A, "spinodal")
+    for key, ref in (("u_c", crit["u"]), ("sigma2_c", crit["sigma2"]), ("b_c", crit["b"]),
+                     ("q_star", crit["q_star"]), ("u_spinodal", spin["u"])):
+        assert cp[key] == pytest.approx(float(ref), rel=1e-10), key
+    # the matrix normalisation has no GMFL-II: sigma2_I - 4 P^2 sigma_a2 3/gamma < 0
+    cfg = B.BASE_MODEL_B
+    with mpmath.workdps(50):
+        s_I = mpmath.sqrt(2 * mpmath.mpf(cfg.sigma_a2) * cfg.P ** 2 / cfg.N
+                          / (2 * mpmath.sqrt(mpmath.mpf(cfg.gamma) / 3)))
+        assert s_I - 4 * cfg.P ** 2 * mpmath.mpf(cfg.sigma_a2) * 3 / cfg.gamma < 0
+    th = json.loads(json.dumps(B.thresholds(normalisation="matrix").to_dict(), allow_nan=False))
+    assert th["sigma2_II"] is None and th["sigma2_I"] == pytest.approx(float(s_I), rel=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# hardening (issue 10): input checks, extreme but valid inputs
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: A.reduced_action(1.0, 30.0, 0.3, -0.3, -0.5), r"sigma_w2 must be > 0"),
+    (lambda: A.reduced_action(np.nan, 30.0, 0.3, -0.3, 0.5), r"q must be finite"),
+    (lambda: A.reduced_action_derivatives(1.0, -1.0, 0.3, -0.3, 0.5), r"u must be >= 0"),
+    (lambda: A.gpr_coefficients(np.zeros((2, 2)), 0, 0.2, -0.3), r"n must be > 0"),
+    (lambda: A.gpr_coefficients(np.array([[1.0, 2.0], [2.0, 1.0]]), 10, 0.2, -0.3),
+     r"kernel must be symmetric positive semi-definite"),
+    (lambda: A.gpr_coefficients(np.zeros(2), 10, 0.2, -0.3), r"kernel must be 2-dimensional"),
+    (lambda: A.kernel_matrix(A.BASE_MODEL_A, 0.2, 0.3, p=1.5), r"p must be in \[0, 1\]"),
+    (lambda: A.gfl_b(30.0, -1.0, 0.5), r"kappa_value must be > 0"),
+    (lambda: I.erf_h1_moment(np.nan, 1.0), r"q must be finite"),
+    (lambda: I.hermite3([1.0, np.inf]), r"z must be finite"),
+    (lambda: B.mode_action(-1.0, 1.0, 0.5, 0.0), r"phi must be >= 0"),
+    (lambda: B.saddles(0.5, 1e-320), r"gamma must be >= 2.22507e-308"),
+    (lambda: B.fourier_target_overlap([1.0, 2.0], [1.0]), r"w and v must be non-empty"),
+    (lambda: F.hermite_projection([1.0, 2.0], [1.0, -1.0]), r"two distinct non-zero \|z\|"),
+])
+def test_kernel_formulas_reject_bad_input_naming_the_parameter(call, match):
+    # before: a finite number for sigma_w2 < 0, NaN for q = NaN, (1, -0.3) for n = 0 ...
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_kernel_type_checks():
+    with pytest.raises(TypeError, match="P must be an integer"):
+        B.is_prime("7")
+    with pytest.raises(TypeError, match="config must be a ModelAConfig"):
+        A.gfl_solution(B.BASE_MODEL_B, 0.2)
+    with pytest.raises(TypeError, match="config must be a ModelBConfig"):
+        B.self_consistent_a(A.BASE_MODEL_A, 0.2)
+
+
+def test_line_root_survives_a_line_undefined_inside_a_bracket():
+    # brentq used to be handed resid(), which returns None where the closed-form line is
+    # undefined; a hole in the line's domain inside a grid cell made brentq raise TypeError
+    cfg = A.BASE_MODEL_A
+    b_c = A._line_root(cfg, A.critical_line, "u_c", "kappa_c")[0]
+
+    def holed(b, eps, sigma_w2):
+        return None if abs(b - b_c) < 1e-5 else A.critical_line(b, eps, sigma_w2)
+
+    assert A._line_root(cfg, holed, "u_c", "kappa_c") is None   # the root sits in the hole
+    # a hole where brentq's first step lands (not on the root): the sub-grid rescan finds
+    # the root of f = x^4 - 0.31^4 bracketed by [0.3, 0.4]; brentq's first step is 0.30649
+    def f(x):
+        return None if 0.3060 < x < 0.3070 else x ** 4 - 0.31 ** 4
+
+    assert A._sign_changes(f, np.linspace(0.0, 1.0, 11)) == [pytest.approx(0.31, abs=1e-9)]
+
+
+def test_finite_data_loop_rejects_too_few_samples():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match=r"n_samples must be >= 2 d = 6"):
+        F.adaptive_kernel_loop(x, x[:, 0], 0.1, 1.0, 1.0, N=10.0, n_samples=2)
+
+
+def test_model_b_allocation_is_refused_before_it_is_made():
+    # P = 10007 would need 16 TB for the P^2 x 2P inputs (numpy used to try)
+    with pytest.raises(ValueError, match=r"P = 10007 needs .* GiB"):
+        B.two_hot_inputs(10007)
+    with pytest.raises(ValueError, match=r"GiB"):
+        B.nngp_kernel_matrix(10007)
+    # the closed form needs no allocation
+    assert B.nngp_spectrum(10007)[2]["multiplicity"] == 10006 ** 2
+
+
+@pytest.mark.parametrize("gamma", [1e-30, 1e-300])
+def test_model_b_tiny_gamma_thresholds_and_solution(gamma):
+    # thresholds against the closed forms evaluated in mpmath (50 digits):
+    # g_c = 2 sqrt(gamma/3), sigma2_I = sqrt(2 sigma_a2 P^2/(N g_c)), sigma2_sp = ... sqrt(gamma)
+    cfg = B.ModelBConfig(gamma=gamma)
+    th = B.thresholds(cfg)
+    with mpmath.workdps(50):
+        g = mpmath.mpf(gamma)
+        coef = 2 * mpmath.mpf(cfg.sigma_a2) * cfg.P ** 2 / cfg.N
+        s_I = mpmath.sqrt(coef / (2 * mpmath.sqrt(g / 3)))
+        s_sp = mpmath.sqrt(coef / mpmath.sqrt(g))
+        s_II = s_I - mpmath.mpf(cfg.sigma_a2) * 3 / g
+    assert th.sigma2_I == pytest.approx(float(s_I), rel=1e-14)
+    assert th.sigma2_spinodal == pytest.approx(float(s_sp), rel=1e-14)
+    assert s_II < 0 and th.sigma2_II is None
+    # the self-consistent solution inside GMFL-I: |a| = slope sigma2 (u a^2 pinned at g_c)
+    # and lambda = sigma2 (1 - a)/a carried by a fraction w = lambda/(sigma_a2 x_+^2) of the
+    # neurons; this used to overflow (gamma = 1e-300) or report w = 1 / GMFL-II (1e-30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for frac in (1e-6, 0.5, 0.9):
+            s2 = frac * th.sigma2_I
+            pt = B.self_consistent_a(cfg, s2)
+            a_exp = th.slope * s2
+            assert pt.phase == "GMFL-I" and pt.abs_a == pytest.approx(a_exp, rel=1e-12)
+            with mpmath.workdps(50):
+                lam = mpmath.mpf(s2) * (1 - mpmath.mpf(a_exp)) / mpmath.mpf(a_exp)
+                w = lam * mpmath.mpf(gamma) / (3 * mpmath.mpf(cfg.sigma_a2))
+            assert pt.weight == pytest.approx(float(w), rel=1e-9)
+        assert B.self_consistent_a(cfg, 1.1 * th.sigma2_I).phase == "GFL"
+
+
+def test_model_b_saddle_quantities_at_tiny_gamma():
+    # S~(x_+) at g = 2 g_c: mpmath from the definition vs the cubic-free closed form used
+    gamma = 1e-200
+    g = 4 * math.sqrt(gamma / 3)
+    with mpmath.workdps(80):
+        gm, gg = mpmath.mpf(gamma), mpmath.mpf(g)
+        xp = (gg + mpmath.sqrt(gg * gg - gm)) / gm
+        action = 401 * (xp - gg * xp ** 2 + gm / 3 * xp ** 3)
+        weight = 1 / (1 + mpmath.exp(action) / 4)
+    assert B.saddles(g, gamma)[1] == pytest.approx(float(xp), rel=1e-14)
+    assert B.specialised_fraction(g, gamma, 401) == pytest.approx(float(weight), rel=1e-12)
+    with pytest.raises(OverflowError, match="<Phi Psi>"):
+        B.phi_psi_mean(1.0, 1e-300, 401)      # x_+^2 = 4e600: not representable

@@ -477,3 +477,146 @@ def test_eq8_teacher_shift_condition():
     assert "eq8_teacher_shift" in rep.t2_lower_eq8.failed
     assert rep.t2_lower_eq8.value > rep.t2_lower_pre_taylor.value
     assert "eq8_teacher_shift" not in rep.t2_lower_eq7.failed
+
+
+# --------------------------------------------------------------------------
+# hardening (issue 10): input checks of the formula layer, lam = 0, delta
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("call,match", [
+    (lambda: B.eq8_t2_lower(100, 1000, 1.0, 0.0, 1.0, 1e-4), r"eps must be > 0"),
+    (lambda: B.eq8_t2_lower(100, 1000, -1.0, 0.01, 1.0, 1e-4), r"nu2 must be > 0"),
+    (lambda: B.eq8_t2_lower(100, 1000, 1.0, 0.01, 1.0, float("nan")), r"lam must be finite"),
+    (lambda: B.eq6_t1_upper(100, 1.0, 0.0, 1.0, 1000.0, 0.01), r"lmin_plus must be > 0"),
+    (lambda: B.pre_taylor_t1_upper(0.01, 1.0, 1000.0, 1.5), r"rho must be in \(0, 1\)"),
+    (lambda: C.lam_star(100, 1000, 1.0, -1.0), r"eps must be > 0"),
+    (lambda: B.eq7_t2_lower(100, 100, 1.0, 0.01, 1.0, 1e-4, 1e-3, 1.0), r"m must be > n"),
+    (lambda: B.eq8_t1_upper(-100, 1000, 1.0, 0.01, 1.0), r"n must be > 0"),
+    (lambda: B.pre_taylor_t2_lower(10, 100, 1.0, 0.01, 2.0, 0.6, 0.01, 1.0),
+     r"eta \* lam must be < 1"),
+    (lambda: C.nu2_vacuity_threshold(100, 50, 0.01), r"m must be > n"),
+    (lambda: C.t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, -1e-4), r"lam must be >= 0"),
+    (lambda: C.eq8_elasticities(100, 1000, 1.0, 0.01, "bogus"), r"lmin_model must be one of"),
+])
+def test_formula_layer_rejects_bad_input_naming_the_parameter(call, match):
+    # before the fix these gave ZeroDivisionError, NaN, inf or -16.4 (rho = 1.5)
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_formula_layer_rejects_wrong_types():
+    with pytest.raises(TypeError, match="eps must be a real number"):
+        B.eq8_t2_lower(100, 1000, 1.0, "0.01", 1.0, 1e-4)
+    with pytest.raises(TypeError, match="nu2 must be a real number"):
+        B.eq8_t2_lower(100, 1000, True, 0.01, 1.0, 1e-4)
+
+
+def test_check_times_refuses_int64_overflow():
+    # 10**19 used to wrap to a negative int64 and give an infinite "loss"
+    from theory._checks import check_times
+
+    for bad in (10 ** 19, 1e19, 2 ** 70, np.uint64(2 ** 63)):
+        with pytest.raises(ValueError, match=r"t must be whole numbers of steps in \[0, 2\*\*63"):
+            check_times(bad)
+    dyn = dynamics(sample_problem(n=5, m=20, seed=0), lam=1e-3, eta=1.0)
+    with pytest.raises(ValueError, match="t must be"):
+        dyn.population_loss(10 ** 19)
+    assert check_times(2 ** 63 - 1).item() == 2 ** 63 - 1
+
+
+def test_marchenko_pastur_edge_without_cancellation():
+    # (1 - sqrt(n/m))^2 cancels for n close to m; the exact value for n = m - 1 is
+    # 1/(m + sqrt(m (m-1)))^2, here computed in mpmath
+    n, m = 99_999, 100_000
+    with mpmath.workdps(50):
+        exact = (1 - mpmath.sqrt(mpmath.mpf(n) / m)) ** 2
+    # (the naive form is off by 1e-11 relative here)
+    assert float(B.marchenko_pastur_lmin(n, m)) == pytest.approx(float(exact), rel=1e-14, abs=0)
+
+
+def test_lam_zero_t2_bounds_are_never_and_agree_with_the_dynamics():
+    # lam = 0 (no weight decay) is accepted: the t2 lower bounds are their lam -> 0 limit,
+    # +inf ("never generalizes"), with the failing assumption named and a reason
+    prob = sample_problem(seed=0)
+    rep = bounds_report(prob, lam=0.0, eta=0.5, eps=0.01, c=0.01, warn=False)
+    for name in ("t2_lower_eq7", "t2_lower_pre_taylor", "t2_lower_eq8",
+                 "grokking_lower_eq67", "grokking_lower_eq8"):
+        b = getattr(rep, name)
+        assert b.value == math.inf and not b.vacuous, name
+        assert "thm42_positive_weight_decay" in b.failed and "never" in b.reason
+        assert b.to_dict()["value"] is None
+    # the t1 bounds do not need lam > 0 and equal their lam -> 0 limits
+    near = bounds_report(prob, lam=1e-300, eta=0.5, eps=0.01, c=0.01, warn=False)
+    assert rep.t1_upper_eq6.value == near.t1_upper_eq6.value
+    assert rep.t1_upper_pre_taylor.value == pytest.approx(near.t1_upper_pre_taylor.value,
+                                                           rel=1e-12)
+    assert "thm42_positive_weight_decay" not in rep.t1_upper_eq6.failed
+    # the exact dynamics: with lam = 0 the null-space part is frozen, so the population
+    # loss at any late step equals sigma ||P(theta(0) - theta*)||^2 > c: t2 is "never"
+    spec = prob.spectrum
+    frozen = spec.feature_variance * (spec.null_init_sq - 2 * spec.null_cross
+                                      + spec.null_teacher_sq)
+    late = dynamics(prob, lam=0.0, eta=0.5).population_loss(10 ** 6)
+    assert late == pytest.approx(frozen, rel=1e-12) and frozen > 0.01
+
+
+def test_lam_zero_exact_t2_is_none_where_the_bound_says_never():
+    prob = sample_problem(seed=0)
+    rep = bounds_report(prob, lam=0.0, eta=0.5, eps=0.01, c=0.01, warn=False)
+    times = grokking_times(prob, lam=0.0, eta=0.5, eps=0.01, c=0.01)
+    assert rep.t2_lower_eq8.value == math.inf and times.t2 is None
+
+
+def test_lam_zero_formula_limits():
+    # lam -> 0+: ln(A)/(k eta lam) -> +inf for A > 1, vacuous otherwise
+    assert B.eq8_t2_lower(100, 1000, 1.0, 0.01, 1.0, 0.0) == math.inf
+    assert B.eq7_t2_lower(100, 1000, 1.0, 0.01, 1.0, 0.0, 1e-3, 1.0) == math.inf
+    assert B.pre_taylor_t2_lower(100, 1000, 1.0, 0.01, 1.0, 0.0, 1e-3, 1.0) == math.inf
+    assert B.eq8_t2_lower(100, 1000, 1e-3, 0.01, 1.0, 0.0) == -math.inf   # vacuous
+    thr = C.nu2_vacuity_threshold(100, 1000, 0.01)
+    assert B.eq8_t2_lower(100, 1000, 1e-3, 0.01, 1.0, np.array([0.0, 1e-4]))[0] < 0 < thr
+    assert C.t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, 0.0) == math.inf
+    assert C.t2_point_estimate(100, 1000, 1e-6, 0.01, 1.0, 0.0) == 0.0
+    # a vacuous Eq. (8) certifies grokking for no lam: lam* <= 0; with 14 m nu2 < eps the
+    # formula divided two negative logs and claimed a positive lam* (now 0)
+    assert C.lam_star(100, 1000, 1e-3, 0.01) < 0
+    assert C.lam_star(100, 1000, 1e-8, 0.01) == 0.0
+
+
+def test_delta_is_checked_wherever_it_is_taken():
+    prob = sample_problem(n=10, m=100, seed=0)
+    for bad in (2.0, 0.0, 1.0, -0.1):
+        with pytest.raises(ValueError, match=r"delta must lie in \(0, 1\)"):
+            B.conditions(prob, lam=1e-3, eta=1.0, eps=0.01, c=0.01, delta=bad)
+        with pytest.raises(ValueError, match=r"delta must lie in \(0, 1\)"):
+            bounds_report(prob, lam=1e-3, eta=1.0, eps=0.01, c=0.01, delta=bad)
+
+
+def test_conditions_at_lam_zero_and_zero_features():
+    # 1/(lam + lmax/n) with lam = 0 and Phi = 0 used to raise ZeroDivisionError
+    prob = RidgeProblem(features=np.zeros((2, 5)), teacher=np.ones(5), init=np.ones(5))
+    cond = B.conditions(prob, lam=0.0, eta=1.0, eps=0.01, c=0.01)
+    assert cond["thm44_step_size"].satisfied and cond["thm44_step_size"].rhs == math.inf
+    assert not cond["thm42_positive_weight_decay"].satisfied
+
+
+def test_control_report_at_lam_zero():
+    rep = control_report(sample_problem(seed=0), lam=0.0, eta=1.0, eps=0.01, c=0.01)
+    assert rep.t2_point_estimate == math.inf
+    assert rep.elasticities_exact["t2"]["lam"] is None
+    assert any("lam = 0" in note for note in rep.notes)
+
+
+def test_overflow_is_refused_as_a_value_error_too():
+    # a bound beyond float64 (eta lam ~ 1e-320) is refused, not returned as inf; the error
+    # is an OverflowError and a ValueError, so the CLI reports it in one line
+    from theory._checks import RangeOverflowError
+
+    with pytest.raises(RangeOverflowError, match="exceeds the float64 range") as info:
+        B.eq8_t2_lower(100, 1000, 1.0, 0.01, 1.0, 1e-320)
+    assert isinstance(info.value, OverflowError) and isinstance(info.value, ValueError)
+    with pytest.raises(ValueError, match="float64"):
+        C.t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, 1e-320)
+    # bounds_report turns it into a None value with the reason
+    rep = bounds_report(sample_problem(n=10, m=100, seed=0), lam=1e-320, eta=0.5, eps=0.01,
+                        c=0.01, warn=False)
+    assert rep.t2_lower_eq8.value is None and "float64" in rep.t2_lower_eq8.reason

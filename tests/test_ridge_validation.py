@@ -304,13 +304,11 @@ def test_quick_report_agreement_slopes_bounds(quick_run):
     # slopes from GD-measured t2, tolerance 1e-3 (see module docstring)
     for key in ("t2_vs_lam", "t2_vs_eta"):
         assert abs(rep["slopes"][key] + 1) <= SLOPE_TOLERANCE, rep["slopes"][key]
-        assert rep["slopes"][key] == round(rep["slopes"][key], 6)
     assert rep["slopes"]["t2_slopes_within_tolerance"]
     assert rep["curves"]["max_rel_dev"]["train"] < CURVE_RTOL
     assert rep["curves"]["max_rel_dev"]["test"] < CURVE_RTOL
     assert rep["bounds_grid"]["total_violations"] == 0
     assert rep["thm41"]["all_held"]
-    assert rep["gd_step_cost"]["benchmark"]["ms_per_step"] > 0
     assert manifest["summary"]["bound_violations"] == 0
     assert manifest["summary"]["gd_equals_closed_form"]
 

@@ -349,7 +349,8 @@ def test_bootstrap_ci_contains_estimate_and_is_reproducible():
     narrower = bootstrap_auroc_ci(s, y, n_boot=2000, level=0.5, seed=11)
     assert a.low <= narrower.low <= narrower.high <= a.high
     assert (a.n_pos, a.n_neg, a.n_boot, a.seed) == (30, 40, 2000, 11)
-    json.dumps(a.to_dict(), allow_nan=False)
+    d = json.loads(json.dumps(a.to_dict(), allow_nan=False))       # strict JSON, same values
+    assert (d["estimate"], d["low"], d["high"]) == (a.estimate, a.low, a.high)
 
 
 def test_bootstrap_perfect_separation_is_degenerate_at_one():
@@ -391,7 +392,8 @@ def test_calibrate_then_evaluate_on_held_out_runs():
     assert ev.accuracy == pytest.approx((ev.tp + ev.tn) / ev.n, abs=0)
     d = json.loads(json.dumps(pred.to_dict(), allow_nan=False))
     assert d["config"]["cutoff"] == 0.04 and d["fit"]["method"] == "youden"
-    json.dumps(ev.to_dict(), allow_nan=False)
+    e = json.loads(json.dumps(ev.to_dict(), allow_nan=False))
+    assert e["accuracy"] == ev.accuracy and e["n_pos"] == int(test_labels.sum())
 
 
 def test_evaluate_hand_example_and_nan_precision():
@@ -487,3 +489,49 @@ def test_bad_labels_and_thresholds():
         compute_saved(11, 10)
     with pytest.raises(ValueError, match="budget must be an integer >= 1"):
         compute_saved(1, 0)
+
+
+# -------------------------------------------------------- hardening (issue 10)
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1e150, 1e200, 1e300])
+def test_hjorth_is_scale_covariant_at_extreme_amplitudes(scale):
+    # mobility and complexity are scale-invariant, the activity scales as scale^2; squaring
+    # 1e200 used to overflow (activity inf, mobility NaN) and 1e-160 squares to subnormals
+    x = np.random.default_rng(3).normal(size=64)
+    ref_t = hjorth_time(x)
+    ref_f = hjorth_frequency(x, kernel="omega")
+    for ref, h in ((ref_t, lambda v: hjorth_time(v)),
+                   (ref_f, lambda v: hjorth_frequency(v, kernel="omega"))):
+        if scale > 1e154:                    # activity ~ scale^2 is beyond float64
+            with pytest.raises(OverflowError, match="activity exceeds the float64 range"):
+                h(x * scale)
+            continue
+        got = h(x * scale)
+        assert got.mobility == pytest.approx(ref.mobility, rel=1e-13)
+        assert got.complexity == pytest.approx(ref.complexity, rel=1e-13)
+        assert got.activity == pytest.approx(ref.activity * scale ** 2, rel=1e-13, abs=0)
+
+
+def test_energies_at_tiny_amplitude_keep_their_digits():
+    n = np.arange(16)
+    x = 1e-170 * (np.cos(2 * np.pi * n / 16) + 2 * np.cos(2 * np.pi * 6 * n / 16))
+    # exact: 0.5e-340 and 2e-340 are subnormal; the relative error is set by the subnormal
+    # spacing 4.9e-324, i.e. the energies are exact to rounding
+    assert band_energies(x, [0.0, 0.5, 1.0]) == pytest.approx([0.5e-340, 2e-340], abs=5e-324)
+    y = x * 1e30                             # 1e-140: normal squares
+    assert band_energies(y, [0.0, 0.5, 1.0]) == pytest.approx([0.5e-280, 2e-280], rel=1e-13)
+    assert low_frequency_energy(y, 1) == pytest.approx(0.5e-280, rel=1e-13)
+
+
+def test_preprocess_does_not_overflow_near_the_float64_limit():
+    # mean/std/trend of values ~1e308 used to overflow (sum = inf, mean - inf = NaN)
+    x = np.array([1e308, 1e308, -1e308, 0.5e308, 0.25e308])
+    small = x / 2.0 ** 1000                  # an exact power-of-two rescaling
+    for mode, cutoff in (("mean", None), ("detrend", None), ("highpass", 0.5)):
+        got = preprocess_window(x, preprocess=mode, cutoff=cutoff)
+        ref = preprocess_window(small, preprocess=mode, cutoff=cutoff) * 2.0 ** 1000
+        np.testing.assert_allclose(got, ref, rtol=1e-15)
+    std = preprocess_window(x, normalize="std", preprocess="none")
+    np.testing.assert_allclose(std, small / np.std(small), rtol=1e-15)
+    with pytest.raises(TypeError, match="log must be a bool"):
+        preprocess_window([1.0, 2.0], log="yes")

@@ -21,10 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import root
 
+from theory._checks import (
+    RangeOverflowError,
+    _real,
+    check_positive,
+    check_positive_int,
+    check_values,
+)
 from theory._result import ResultMixin
-from theory._checks import check_positive, check_positive_int
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
+    _check_config,
     gfl_solution,
     gpr_coefficients,
     phase_point,
@@ -50,15 +57,17 @@ def overlap_density(q, config: ModelAConfig, sigma2, b, c, d=None, points: int =
     Parameters
     ----------
     q : array_like
-        Where to evaluate.
+        Where to evaluate (finite).
     config : ModelAConfig
     sigma2 : float
+        ``> 0``.
     b, c : float
-        Discrepancy coefficients.
+        Discrepancy coefficients (finite).
     d : float, optional
-        Input dimension in the exponent (default ``config.d``).
+        Input dimension in the exponent (default ``config.d``), ``> 0``.
     points : int
-        Grid for the normalisation ``Z = int exp(-d S~) dq`` over the real line.
+        Grid for the normalisation ``Z = int exp(-d S~) dq`` over the real line,
+        ``>= 2``.
 
     Returns
     -------
@@ -80,15 +89,35 @@ def overlap_density(q, config: ModelAConfig, sigma2, b, c, d=None, points: int =
     >>> round(float(np.trapezoid(overlap_density(q, cfg, 0.2, 0.33, -0.3), q)), 6)
     1.0
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
+    b, c = _real("b", b), _real("c", c)
+    q = check_values("q", q)
     d = config.d if d is None else check_positive("d", d)
-    grid = _q_grid(config, d, check_positive_int("points", points))
+    grid = _q_grid(config, d, _check_points(points))
     u = config.u(sigma2)
-    s_grid = d * reduced_action(grid, u, b, c, config.sigma_w2)
+    s_grid = _scaled_action(d, grid, u, b, c, config.sigma_w2)
     shift = s_grid.min()
     z = 2.0 * np.trapezoid(np.exp(-(s_grid - shift)), grid)
-    s_q = d * reduced_action(np.abs(np.asarray(q, dtype=float)), u, b, c, config.sigma_w2)
-    return np.exp(-(s_q - shift)) / z
+    s_q = _scaled_action(d, np.abs(np.asarray(q, dtype=float)), u, b, c, config.sigma_w2)
+    with np.errstate(under="ignore"):
+        return np.exp(-(s_q - shift)) / z
+
+
+def _check_points(points) -> int:
+    points = check_positive_int("points", points)
+    if points < 2:
+        raise ValueError(f"points must be an integer >= 2 (a trapezoid grid), got {points}")
+    return points
+
+
+def _scaled_action(d, q, u, b, c, sigma_w2):
+    """``d S~(q)``, refusing an overflow (the density is then not representable)."""
+    with np.errstate(over="ignore"):
+        out = d * reduced_action(q, u, b, c, sigma_w2)
+    if not np.all(np.isfinite(out)):
+        raise RangeOverflowError("d S~(q) exceeds the float64 range")
+    return out
 
 
 @dataclass(frozen=True)
@@ -137,8 +166,9 @@ class FiniteDSolution(ResultMixin):
 
 def _moments(config, sigma2, b, c, d, grid):
     """Kernel (2x2, basis He_1, He_3/sqrt6), <q^2> and the log-weights on ``grid``."""
-    s = d * reduced_action(grid, config.u(sigma2), b, c, config.sigma_w2)
-    w = np.exp(-(s - s.min()))
+    s = _scaled_action(d, grid, config.u(sigma2), b, c, config.sigma_w2)
+    with np.errstate(under="ignore"):
+        w = np.exp(-(s - s.min()))
     w /= np.trapezoid(w, grid)
     dd = 1.0 + 2.0 * config.sigma_w2 + 2.0 * grid * grid
     r = grid * grid / dd
@@ -160,20 +190,27 @@ def finite_d_solution(config: ModelAConfig, sigma2, *, d=None, tail_threshold: f
     sigma2 : float
         Noise, ``> 0``.
     d : float, optional
-        Dimension in the exponent (default ``config.d``); ``u`` and ``kappa``
-        always come from ``config``.
+        Dimension in the exponent (default ``config.d``), ``> 0``; ``u`` and
+        ``kappa`` always come from ``config``.
     tail_threshold : float
-        ``|q|`` above which a neuron counts as specialised in ``tail_fraction``.
+        ``|q|`` above which a neuron counts as specialised in ``tail_fraction``
+        (``> 0``).
     points : int
-        Trapezoid grid on ``q >= 0`` (the density is even).  The integrands are
-        smooth and decay like Gaussians, so the rule converges fast: 1001 and
-        4001 points agree to 1e-15 at ``d = 53``.
+        Trapezoid grid on ``q >= 0`` (the density is even), ``>= 2``.  The
+        integrands are smooth and decay like Gaussians, so the rule converges
+        fast: 1001 and 4001 points agree to 1e-15 at ``d = 53``.
     tol : float
-        Tolerance on ``(b, c)``.
+        Tolerance on ``(b, c)``, ``> 0``.
 
     Returns
     -------
     FiniteDSolution
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range, or when neither start converges
+        to a self-consistent solution.
 
     Notes
     -----
@@ -202,10 +239,12 @@ def finite_d_solution(config: ModelAConfig, sigma2, *, d=None, tail_threshold: f
     >>> round(sol.b, 3), round(gfl_solution(cfg, 0.3).b, 3)
     (0.475, 0.475)
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
     d = config.d if d is None else check_positive("d", d)
     tail_threshold = check_positive("tail_threshold", tail_threshold)
-    grid = _q_grid(config, d, check_positive_int("points", points))
+    tol = check_positive("tol", tol)
+    grid = _q_grid(config, d, _check_points(points))
 
     def resid(v):
         kernel, _, _ = _moments(config, sigma2, v[0], v[1], d, grid)
@@ -220,7 +259,10 @@ def finite_d_solution(config: ModelAConfig, sigma2, *, d=None, tail_threshold: f
         pass
     roots = []
     for name, x0 in starts.items():
-        sol = root(resid, x0, method="hybr", tol=tol)
+        try:
+            sol = root(resid, x0, method="hybr", tol=tol)
+        except OverflowError:                # the iteration left the representable range
+            continue
         if sol.success and np.all(np.isfinite(sol.x)):
             roots.append((name, float(sol.x[0]), float(sol.x[1]), bool(sol.success)))
     if not roots:

@@ -34,8 +34,15 @@ import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 from scipy.special import erf, logsumexp
 
+from theory._checks import (
+    RangeOverflowError,
+    check_finite_array,
+    check_nonnegative,
+    check_open_unit,
+    check_positive,
+    check_positive_int,
+)
 from theory._result import ResultMixin
-from theory._checks import check_finite_array, check_open_unit, check_positive, check_positive_int
 
 __all__ = ["AdaptiveKernelResult", "adaptive_kernel_loop", "hermite_projection"]
 
@@ -103,7 +110,9 @@ def adaptive_kernel_loop(x, y, sigma2, sigma_a2, sigma_w2, N, n_samples=4000, da
     Parameters
     ----------
     x : array_like, shape (n, d)
+        Finite inputs, ``n >= 1``, ``d >= 1``.
     y : array_like, shape (n,)
+        Finite targets.
     sigma2 : float
         Noise of the posterior (``> 0``).
     sigma_a2, sigma_w2 : float
@@ -111,16 +120,19 @@ def adaptive_kernel_loop(x, y, sigma2, sigma_a2, sigma_w2, N, n_samples=4000, da
     N : float
         Width (``N -> infinity`` is the NNGP limit: the interaction vanishes).
     n_samples : int, optional
-        Importance samples of ``w`` (used as ``n_samples/2`` antithetic pairs).
+        Importance samples of ``w`` (used as ``n_samples/2`` antithetic pairs),
+        at least ``2 d`` so that the whitened sample spans ``R^d``.
     damping : float, optional
-        Mixing ``t <- t + damping (t_new - t)``, in ``(0, 1)``.
+        Mixing ``t <- t + damping (t_new - t)``, in ``(0, 1]``.
     max_iter : int, optional
+        ``>= 1``.
     tol : float, optional
-        Stop when ``|t_new - t|/|t| < tol``.
+        Stop when ``|t_new - t|/|t| < tol`` (``> 0``).
     seed : int, optional
-        Seed of the common random numbers.
+        Seed (``>= 0``) of the common random numbers.
     activation : callable, optional
-        ``phi``; default ``erf``.
+        ``phi``; default ``erf``.  Must map an array to a finite array of the
+        same shape.
 
     Returns
     -------
@@ -153,11 +165,24 @@ def adaptive_kernel_loop(x, y, sigma2, sigma_a2, sigma_w2, N, n_samples=4000, da
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
     n_width = check_positive("N", N)
-    half = max(check_positive_int("n_samples", n_samples) // 2, 1)
-    damping = check_open_unit("damping", damping) if damping != 1 else 1.0
-    max_iter = check_positive_int("max_iter", max_iter)
-    phi = erf if activation is None else activation
     d = x.shape[1]
+    if x.shape[0] < 1 or d < 1:
+        raise ValueError(f"x must have at least one row and column, got shape {x.shape}")
+    n_samples = check_positive_int("n_samples", n_samples)
+    if n_samples < 2 * d:
+        raise ValueError(f"n_samples must be >= 2 d = {2 * d} (antithetic pairs spanning "
+                         f"R^d), got {n_samples}")
+    half = n_samples // 2
+    damping = 1.0 if damping == 1 and not isinstance(damping, bool) else \
+        check_open_unit("damping", damping)
+    max_iter = check_positive_int("max_iter", max_iter)
+    tol = check_positive("tol", tol)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"seed must be an integer >= 0, got {seed!r}")
+    check_nonnegative("seed", seed)
+    if activation is not None and not callable(activation):
+        raise TypeError(f"activation must be callable, got {type(activation).__name__}")
+    phi = erf if activation is None else activation
     z = np.random.default_rng(seed).standard_normal((half, d))
     z = np.concatenate([z, -z])
     # whiten: the sample second moment of z is exactly I, so uniform weights
@@ -191,6 +216,9 @@ def adaptive_kernel_loop(x, y, sigma2, sigma_a2, sigma_w2, N, n_samples=4000, da
 def hermite_projection(values, z) -> tuple[float, float]:
     """Least-squares coefficients ``(b, c)`` of ``values ~ b He_1(z) + c He_3(z)`` on a sample.
 
+    ``values`` and ``z`` are finite 1-D arrays of the same length, with at
+    least two distinct non-zero ``|z|`` (else the two columns are collinear).
+
     Examples
     --------
     >>> import numpy as np
@@ -199,7 +227,21 @@ def hermite_projection(values, z) -> tuple[float, float]:
     >>> [round(v, 12) for v in hermite_projection(0.5 * z - 0.2 * (z ** 3 - 3 * z), z)]
     [0.5, -0.2]
     """
-    z = np.asarray(z, dtype=float)
-    basis = np.stack([z, z ** 3 - 3 * z], axis=1)
-    coef, *_ = np.linalg.lstsq(basis, np.asarray(values, dtype=float), rcond=None)
+    z = check_finite_array("z", z, ndim=1)
+    values = check_finite_array("values", values, ndim=1)
+    if values.shape != z.shape:
+        raise ValueError(f"values and z must have the same length, got {values.size} and "
+                         f"{z.size}")
+    if np.unique(np.abs(z[z != 0])).size < 2:
+        raise ValueError("z must hold at least two distinct non-zero |z| values (He_1 and "
+                         "He_3 are otherwise not separable)")
+    with np.errstate(over="ignore", invalid="ignore"):
+        basis = np.stack([z, z ** 3 - 3 * z], axis=1)
+    if not np.all(np.isfinite(basis)):
+        raise RangeOverflowError("He_3(z) exceeds the float64 range (|z| beyond ~1e102)")
+    sv = np.linalg.svd(basis, compute_uv=False)
+    if sv[-1] <= 1e-12 * sv[0]:
+        raise ValueError(f"z does not separate He_1 from He_3 in float64 (condition number "
+                         f"{sv[0] / sv[-1]:.3g} of the basis): spread the sample")
+    coef, *_ = np.linalg.lstsq(basis, values, rcond=None)
     return float(coef[0]), float(coef[1])

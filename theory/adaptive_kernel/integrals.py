@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory._checks import RangeOverflowError, check_values
+
 __all__ = [
     "erf_erf_expectation",
     "erf_h1_moment",
@@ -37,15 +39,24 @@ def hermite3(z):
     >>> float(hermite3(2.0))
     2.0
     """
-    z = np.asarray(z, dtype=float)
-    return z ** 3 - 3.0 * z
+    z = np.asarray(check_values("z", z), dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite(z ** 3 - 3.0 * z, "He_3(z)")
+
+
+def _finite(value, what: str):
+    """Refuse an overflow (``|z|`` or ``|q|`` beyond ~1e102) instead of returning inf."""
+    if not np.all(np.isfinite(value)):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+    return value
+
+
+def _overlap(q) -> np.ndarray:
+    return np.asarray(check_values("q", q), dtype=float)
 
 
 def _norm2(w_norm2) -> np.ndarray:
-    arr = np.asarray(w_norm2, dtype=float)
-    if np.any(~np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError("w_norm2 (= |w|^2) must be finite and >= 0")
-    return arr
+    return np.asarray(check_values("w_norm2", w_norm2, ge=0), dtype=float)
 
 
 def erf_h1_moment(q, w_norm2):
@@ -75,7 +86,7 @@ def erf_h1_moment(q, w_norm2):
     >>> round(float(erf_h1_moment(0.5, 1.5)), 6)   # (2/sqrt(pi)) * 0.5 / 2
     0.282095
     """
-    q = np.asarray(q, dtype=float)
+    q = _overlap(q)
     return _TWO_OVER_SQRT_PI * q / np.sqrt(1.0 + 2.0 * _norm2(w_norm2))
 
 
@@ -106,8 +117,13 @@ def erf_h3_moment(q, w_norm2):
     >>> round(float(erf_h3_moment(0.5, 1.5)), 6)   # -(4/sqrt(pi)) * 0.125 / 8
     -0.035262
     """
-    q = np.asarray(q, dtype=float)
-    return -2.0 * _TWO_OVER_SQRT_PI * q ** 3 / (1.0 + 2.0 * _norm2(w_norm2)) ** 1.5
+    q = _overlap(q)
+    # q (q / sqrt(1 + 2|w|^2))^2 / sqrt(1 + 2|w|^2): no overflow of q^3 when |w|^2 >= q^2
+    root = np.sqrt(1.0 + 2.0 * _norm2(w_norm2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = q / root
+        out = -2.0 * _TWO_OVER_SQRT_PI * ratio * ratio * ratio
+    return _finite(out, "E[He_3(z) erf(w.x)]")
 
 
 def erf_z3_moment(q, w_norm2):
@@ -166,10 +182,10 @@ def erf_erf_expectation(var_u, var_v, cov):
     >>> round(float(erf_erf_expectation(0.5, 0.5, 0.5)), 6)   # (2/pi) arcsin(1/2) = 1/3
     0.333333
     """
-    var_u = _norm2(var_u)
-    var_v = _norm2(var_v)
-    cov = np.asarray(cov, dtype=float)
+    var_u = np.asarray(check_values("var_u", var_u, ge=0), dtype=float)
+    var_v = np.asarray(check_values("var_v", var_v, ge=0), dtype=float)
+    cov = np.asarray(check_values("cov", cov), dtype=float)
     if np.any(cov ** 2 > var_u * var_v * (1 + 1e-12) + 1e-300):
         raise ValueError("cov must satisfy cov^2 <= var_u * var_v")
-    arg = 2.0 * cov / np.sqrt((1.0 + 2.0 * var_u) * (1.0 + 2.0 * var_v))
+    arg = 2.0 * cov / np.sqrt(1.0 + 2.0 * var_u) / np.sqrt(1.0 + 2.0 * var_v)
     return (2.0 / np.pi) * np.arcsin(np.clip(arg, -1.0, 1.0))

@@ -38,8 +38,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
+from theory._checks import (
+    RangeOverflowError,
+    _real,
+    check_choice,
+    check_finite_array,
+    check_nonnegative,
+    check_positive,
+    check_values,
+)
 from theory._result import ResultMixin
-from theory._checks import _real, check_positive
 
 __all__ = [
     "BASE_MODEL_A",
@@ -109,7 +117,7 @@ def interaction_u(n, d, N, sigma_a2, sigma2) -> float:
     n, d, N = (check_positive(k, v) for k, v in (("n", n), ("d", d), ("N", N)))
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
     sigma2 = check_positive("sigma2", sigma2)
-    return n * n * sigma_a2 / (sigma2 * sigma2 * d * N)
+    return _finite(n / sigma2 * (n / sigma2) * sigma_a2 / d / N, "u")
 
 
 def kappa(n, d, sigma_a2, sigma_w2, sigma2) -> float:
@@ -141,7 +149,23 @@ def kappa(n, d, sigma_a2, sigma_w2, sigma2) -> float:
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
     sigma2 = check_positive("sigma2", sigma2)
-    return 4.0 / math.pi * n * sigma_a2 * sigma_w2 / (sigma2 * d * (1.0 + 2.0 * sigma_w2))
+    return _finite(4.0 / math.pi * n * sigma_a2 * sigma_w2 / sigma2 / d / (1.0 + 2.0 * sigma_w2),
+                   "kappa")
+
+
+def _finite(value, what: str) -> float:
+    """``value`` as a float, refusing an overflow (extreme but valid inputs)."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): the "
+                            "inputs are outside the representable regime")
+    return value
+
+
+def _check_config(config) -> "ModelAConfig":
+    if not isinstance(config, ModelAConfig):
+        raise TypeError(f"config must be a ModelAConfig, got {type(config).__name__}")
+    return config
 
 
 @dataclass(frozen=True)
@@ -230,16 +254,24 @@ def reduced_action(q, u, b, c, sigma_w2):
     Parameters
     ----------
     q : array_like
-        Overlap ``w.w*``.
+        Overlap ``w.w*`` (finite).
     u : float
-        Interaction :func:`interaction_u`.
+        Interaction :func:`interaction_u`, ``>= 0``.
     b, c : float
-        Discrepancy coefficients, ``sigma2 t = b He_1 + c He_3``.
+        Discrepancy coefficients, ``sigma2 t = b He_1 + c He_3`` (finite).
     sigma_w2 : float
+        ``> 0``.
 
     Returns
     -------
     ndarray
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If the action exceeds the float64 range (``|q|`` beyond ~1e154).
 
     Notes
     -----
@@ -261,10 +293,24 @@ def reduced_action(q, u, b, c, sigma_w2):
     >>> round(float(reduced_action(1.0, 30.0, 0.3, -0.3, 0.5)), 4)
     0.0331
     """
-    q = np.asarray(q, dtype=float)
-    dd = 1.0 + 2.0 * sigma_w2 + 2.0 * q * q
-    r = q * q / dd
-    return q * q / (2.0 * sigma_w2) - (2.0 * u / math.pi) * r * (b - 2.0 * c * r) ** 2
+    q, u, b, c, sigma_w2 = _action_args(q, u, b, c, sigma_w2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        dd = 1.0 + 2.0 * sigma_w2 + 2.0 * q * q
+        r = q * q / dd
+        out = q * q / (2.0 * sigma_w2) - (2.0 * u / math.pi) * r * (b - 2.0 * c * r) ** 2
+    return _finite_array(out, "the reduced action")
+
+
+def _action_args(q, u, b, c, sigma_w2):
+    q = np.asarray(check_values("q", q), dtype=float)
+    return (q, check_nonnegative("u", u), _real("b", b), _real("c", c),
+            check_positive("sigma_w2", sigma_w2))
+
+
+def _finite_array(value, what: str):
+    if not np.all(np.isfinite(value)):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+    return value
 
 
 def reduced_action_derivatives(q, u, b, c, sigma_w2):
@@ -273,7 +319,7 @@ def reduced_action_derivatives(q, u, b, c, sigma_w2):
     Parameters
     ----------
     q, u, b, c, sigma_w2
-        As in :func:`reduced_action`.
+        As in :func:`reduced_action` (same checks, same OverflowError).
 
     Returns
     -------
@@ -296,17 +342,20 @@ def reduced_action_derivatives(q, u, b, c, sigma_w2):
     >>> float(d1), round(float(d2), 4)   # 1/sigma_w2 - (4u/pi) b^2/D0
     (0.0, 0.2811)
     """
-    q = np.asarray(q, dtype=float)
-    s = q * q
-    d0 = 1.0 + 2.0 * sigma_w2
-    dd = d0 + 2.0 * s
-    r = s / dd
-    r1 = d0 / dd ** 2
-    r2 = -4.0 * d0 / dd ** 3
-    k = 2.0 * u / math.pi
-    ds = 1.0 / (2.0 * sigma_w2) - k * (b - 2 * c * r) * (b - 6 * c * r) * r1
-    dss = -k * (8.0 * c * (3.0 * c * r - b) * r1 ** 2 + (b - 2 * c * r) * (b - 6 * c * r) * r2)
-    return 2.0 * q * ds, 2.0 * ds + 4.0 * s * dss
+    q, u, b, c, sigma_w2 = _action_args(q, u, b, c, sigma_w2)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        s = q * q
+        d0 = 1.0 + 2.0 * sigma_w2
+        dd = d0 + 2.0 * s
+        r = s / dd
+        r1 = d0 / dd ** 2
+        r2 = -4.0 * d0 / dd ** 3
+        k = 2.0 * u / math.pi
+        ds = 1.0 / (2.0 * sigma_w2) - k * (b - 2 * c * r) * (b - 6 * c * r) * r1
+        dss = -k * (8.0 * c * (3.0 * c * r - b) * r1 ** 2
+                    + (b - 2 * c * r) * (b - 6 * c * r) * r2)
+        d1, d2 = 2.0 * q * ds, 2.0 * ds + 4.0 * s * dss
+    return _finite_array(d1, "dS~/dq"), _finite_array(d2, "d^2S~/dq^2")
 
 
 def _q2_from_r(r, d0):
@@ -337,11 +386,14 @@ def kernel_matrix(config: ModelAConfig, sigma2, b, p=0.0, q_star=0.0) -> np.ndar
     ----------
     config : ModelAConfig
     sigma2 : float
+        ``> 0``.
     b : float
-        Linear discrepancy (sets the fluctuations of the ``q = 0`` neurons).
+        Linear discrepancy (sets the fluctuations of the ``q = 0`` neurons);
+        ``A b^2 < 1`` required.
     p : float, optional
-        Fraction of neurons at ``+-q_star`` (0: GFL).
+        Fraction of neurons at ``+-q_star``, in ``[0, 1]`` (0: GFL).
     q_star : float, optional
+        Finite.
 
     Returns
     -------
@@ -367,7 +419,11 @@ def kernel_matrix(config: ModelAConfig, sigma2, b, p=0.0, q_star=0.0) -> np.ndar
     >>> bool(Q[0, 1] == 0.0 and Q[1, 1] == 0.0 and Q[0, 0] > 0)
     True
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
+    b = _real("b", b)
+    p = check_values("p", p, ge=0, le=1)
+    q_star = _real("q_star", q_star)
     a_coef = config.coupling_a(sigma2)
     if a_coef * b * b >= 1.0:
         raise ValueError(f"q = 0 is unstable (A b^2 = {a_coef * b * b:.4g} >= 1): "
@@ -387,10 +443,13 @@ def gpr_coefficients(kernel, n, sigma2, eps) -> tuple[float, float]:
     Parameters
     ----------
     kernel : array_like, shape (2, 2)
-        :func:`kernel_matrix`.
+        :func:`kernel_matrix`: symmetric positive semi-definite, finite.
     n : float
+        Samples, ``> 0``.
     sigma2 : float
+        Noise, ``> 0``.
     eps : float
+        Cubic teacher coefficient (finite).
 
     Returns
     -------
@@ -411,7 +470,18 @@ def gpr_coefficients(kernel, n, sigma2, eps) -> tuple[float, float]:
     >>> gpr_coefficients(np.zeros((2, 2)), 100, 0.2, -0.3)   # nothing learned
     (1.0, -0.3)
     """
-    lam = np.asarray(kernel, dtype=float) * n / sigma2
+    kernel = check_finite_array("kernel", kernel, ndim=2)
+    if kernel.shape != (2, 2):
+        raise ValueError(f"kernel must have shape (2, 2), got {kernel.shape}")
+    scale = max(float(np.abs(kernel).max()), np.finfo(float).tiny)
+    if abs(kernel[0, 1] - kernel[1, 0]) > 1e-12 * scale or \
+            np.linalg.eigvalsh(kernel).min() < -1e-12 * scale:
+        raise ValueError("kernel must be symmetric positive semi-definite (a kernel matrix), "
+                         f"got {kernel.tolist()}")
+    n, sigma2, eps = check_positive("n", n), check_positive("sigma2", sigma2), _real("eps", eps)
+    lam = kernel * (n / sigma2)
+    if not np.all(np.isfinite(lam)):
+        raise RangeOverflowError("n kernel / sigma2 exceeds the float64 range")
     sol = np.linalg.solve(lam + np.eye(2), np.array([1.0, math.sqrt(6.0) * eps]))
     return float(sol[0]), float(sol[1] / math.sqrt(6.0))
 
@@ -460,9 +530,9 @@ def gfl_b(u, kappa_value, sigma_w2) -> float:
     u = _real("u", u)
     if u < 0:
         raise ValueError(f"u must be >= 0, got {u}")
-    kap = check_positive("kappa", kappa_value)
+    kap = check_positive("kappa_value", kappa_value)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
-    a_coef = 4.0 * sigma_w2 * u / (math.pi * (1.0 + 2.0 * sigma_w2))
+    a_coef = _finite(4.0 * sigma_w2 / (math.pi * (1.0 + 2.0 * sigma_w2)) * u, "A")
     hi = 1.0 if a_coef <= 1.0 else 1.0 / math.sqrt(a_coef)
     return brentq(_gfl_cubic, 0.0, hi, args=(a_coef, kap), xtol=1e-15, rtol=1e-15)
 
@@ -513,6 +583,7 @@ def gfl_solution(config: ModelAConfig, sigma2) -> GFLSolution:
     >>> round(s.b, 4), s.c
     (0.4747, -0.3)
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
     u, kap, a_coef = config.u(sigma2), config.kappa(sigma2), config.coupling_a(sigma2)
     b = gfl_b(u, kap, config.sigma_w2)
@@ -545,13 +616,18 @@ def _spinodal_r(b, c):
     """Interior maximiser of ``k(r) = (1-2r)^2 (b-2cr)(b-6cr)`` beating ``k(0) = b^2`` (or None)."""
     if c == 0.0:
         return None
-    disc = 12.0 * c * c * (4.0 * b * b - 4.0 * b * c + 3.0 * c * c)
+    # in kk = b/c the quadratic is 24 r^2 - (12 kk + 6) r + kk^2 + 2 kk = 0 and the test
+    # k(r) > b^2 is (1-2r)^2 (kk - 2r)(kk - 6r) > kk^2: no c^2 that underflows
+    kk = b / c
+    if not abs(kk) < 1e100:                  # |b/c| huge: the roots are far from (0, 1/2)
+        return None
+    disc = 12.0 * (4.0 * kk * kk - 4.0 * kk + 3.0)
     best = None
     for sign in (1.0, -1.0):
-        r = ((12.0 * b * c + 6.0 * c * c) + sign * math.sqrt(disc)) / (48.0 * c * c)
+        r = (12.0 * kk + 6.0 + sign * math.sqrt(disc)) / 48.0
         if 0.0 < r < _R_MAX:
-            k = (1 - 2 * r) ** 2 * (b - 2 * c * r) * (b - 6 * c * r)
-            if k > b * b and (best is None or k > best[1]):
+            k = (1 - 2 * r) ** 2 * (kk - 2 * r) * (kk - 6 * r)
+            if k > kk * kk and (best is None or k > best[1]):
                 best = (r, k)
     return None if best is None else best[0]
 
@@ -716,18 +792,45 @@ def _line_root(config: ModelAConfig, line, key_u: str, key_k: str):
         return math.log(val[key_k] ** 2 / val[key_u]) - math.log(target)
 
     grid = np.linspace(1e-6, 1.0 - 1e-6, 2001)
-    vals = [resid(b) for b in grid]
-    roots = []
-    for (b0, f0), (b1, f1) in zip(zip(grid[:-1], vals[:-1]), zip(grid[1:], vals[1:])):
-        if f0 is None or f1 is None:
-            continue
-        if f0 == 0.0 or f0 * f1 < 0:
-            b = b0 if f0 == 0.0 else brentq(lambda x: resid(x), b0, b1, xtol=1e-15, rtol=1e-14)
-            roots.append((line(b, config.eps, config.sigma_w2)[key_u], b))
+    roots = [(line(b, config.eps, config.sigma_w2)[key_u], b)
+             for b in _sign_changes(resid, grid)]
     if not roots:
         return None
     _, b = min(roots)
     return b, line(b, config.eps, config.sigma_w2)
+
+
+class _Undefined(Exception):
+    """Raised inside brentq when the bracketed function is undefined at a point."""
+
+
+def _sign_changes(func, grid, depth: int = 2) -> list:
+    """Roots of ``func`` (which may return None: undefined) bracketed on ``grid``.
+
+    brentq only sees a total function: when it steps on an undefined point the
+    bracket is re-scanned on a 64-point sub-grid (``depth`` levels), so a hole
+    in the domain inside a grid cell is skipped instead of crashing brentq.
+    """
+    def total(x):
+        value = func(x)
+        if value is None:
+            raise _Undefined
+        return value
+
+    vals = [func(x) for x in grid]
+    roots = []
+    for (b0, f0), (b1, f1) in zip(zip(grid[:-1], vals[:-1]), zip(grid[1:], vals[1:])):
+        if f0 is None or f1 is None or not (f0 == 0.0 or f0 * f1 < 0):
+            continue
+        if f0 == 0.0:
+            roots.append(float(b0))
+            continue
+        try:
+            roots.append(brentq(total, b0, b1, xtol=1e-15, rtol=1e-14))
+        except _Undefined:
+            if depth > 0:
+                roots.extend(_sign_changes(func, np.linspace(b0, b1, 65), depth - 1))
+    return roots
 
 
 def _max_on_r(func):
@@ -810,11 +913,8 @@ def critical_point(config: ModelAConfig = BASE_MODEL_A, method: str = "closed_fo
     >>> critical_point(ModelAConfig(eps=0.0)).first_order
     False
     """
-    if method not in ("closed_form", "root"):
-        raise ValueError(f"method must be 'closed_form' or 'root', got {method!r}")
-    if not isinstance(config, ModelAConfig):
-        raise TypeError(f"config must be a ModelAConfig, got {type(config).__name__}")
-    return _critical_point_cached(config, method)
+    check_choice("method", method, ("closed_form", "root"))
+    return _critical_point_cached(_check_config(config), method)
 
 
 @functools.lru_cache(maxsize=256)
@@ -965,6 +1065,7 @@ def mixed_phase(config: ModelAConfig, sigma2):
     >>> mixed_phase(BASE_MODEL_A, 0.25) is None   # GFL side of sigma2_c = 0.1797
     True
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
     consts = _mixed_constants(config, sigma2)
     grid = np.linspace(1e-6, _R_MAX - 1e-6, 4001)
@@ -1045,7 +1146,12 @@ def phase_point(config: ModelAConfig, sigma2, critical: ModelACriticalPoint | No
     >>> pt.phase, round(pt.p * BASE_MODEL_A.N, 1), round(pt.cubic_learned, 3)
     ('GMFL-I', 10.7, -0.019)
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
+    if critical is not None and (not isinstance(critical, ModelACriticalPoint)
+                                 or critical.config != config):
+        raise TypeError("critical must be the ModelACriticalPoint of this config "
+                        "(critical_point(config))")
     crit = critical_point(config) if critical is None else critical
     if not crit.first_order or sigma2 >= crit.sigma2_c:
         g = gfl_solution(config, sigma2)
@@ -1108,7 +1214,10 @@ def phase_diagram(config: ModelAConfig = BASE_MODEL_A, sigma2=PAPER_SIGMA2_GRID
     >>> pd.phase
     ('GMFL-I', 'GMFL-I', 'GFL', 'GFL', 'GFL')
     """
+    config = _check_config(config)
     grid = [check_positive("sigma2", s) for s in np.atleast_1d(sigma2)]
+    if not grid:
+        raise ValueError("sigma2 must hold at least one noise level")
     crit = critical_point(config)
     pts = [phase_point(config, s, crit) for s in grid]
 

@@ -31,14 +31,24 @@ erratum 5 of the spec (``2 g = 4 sigma_a2 a^2 P^2/(N sigma2^2)`` with
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import expit
+from scipy.special import expit, log_expit
 
+from theory._checks import (
+    RangeOverflowError,
+    check_choice,
+    check_finite_array,
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+    check_values,
+    warn_assumption,
+)
 from theory._result import ResultMixin
-from theory._checks import check_positive, check_positive_int, warn_assumption
 
 __all__ = [
     "BASE_MODEL_B",
@@ -68,8 +78,13 @@ NORMALISATIONS = ("paper", "matrix")
 ``"matrix"``: the literal kernel eigenvalue on the target, ``4 P^2`` larger."""
 
 
+#: Largest array (bytes) the data and kernel constructors allocate.
+_MAX_BYTES = 2 ** 30
+_TINY = float(np.finfo(np.float64).tiny)
+
+
 def is_prime(P) -> bool:
-    """Whether the integer ``P`` is prime (trial division).
+    """Whether the integer ``P`` is prime (trial division, ``O(sqrt P)``).
 
     Examples
     --------
@@ -77,6 +92,8 @@ def is_prime(P) -> bool:
     >>> [p for p in range(20) if is_prime(p)]
     [2, 3, 5, 7, 11, 13, 17, 19]
     """
+    if isinstance(P, (bool, np.bool_)) or not isinstance(P, (numbers.Integral, np.integer)):
+        raise TypeError(f"P must be an integer, got {P!r}")
     P = int(P)
     if P < 2:
         return False
@@ -94,6 +111,33 @@ def _check_p(P) -> int:
     return P
 
 
+def _check_alloc(P: int, elements: int, what: str) -> None:
+    """Refuse an allocation above :data:`_MAX_BYTES` before making it."""
+    size = 8 * elements
+    if size > _MAX_BYTES:
+        raise ValueError(f"P = {P} needs {size / 2 ** 30:.3g} GiB for {what} (limit "
+                         f"{_MAX_BYTES / 2 ** 30:g} GiB): use a smaller P or the closed forms "
+                         "(nngp_spectrum, fourier_target_overlap)")
+
+
+def _check_gamma(gamma, allow_zero: bool = False) -> float:
+    """``gamma > 0`` and a normal float64 (a subnormal gamma has lost its digits)."""
+    if allow_zero and check_nonnegative("gamma", gamma) == 0:
+        return 0.0
+    gamma = check_positive("gamma", gamma)
+    if gamma < _TINY:
+        raise ValueError(f"gamma must be >= {_TINY:.6g} (the smallest normal float64), "
+                         f"got {gamma:g}")
+    return gamma
+
+
+def _finite(value, what: str):
+    out = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(out)):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308)")
+    return out[()]
+
+
 # ---------------------------------------------------------------------------
 # data, kernel and spectrum
 # ---------------------------------------------------------------------------
@@ -108,6 +152,7 @@ def two_hot_inputs(P) -> np.ndarray:
     [[1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0], [0, 1, 0, 1]]
     """
     P = _check_p(P)
+    _check_alloc(P, 2 * P ** 3, "the P^2 x 2P inputs")
     x = np.zeros((P * P, 2 * P))
     idx = np.arange(P * P)
     x[idx, idx // P] = 1.0
@@ -126,6 +171,7 @@ def modular_target(P) -> np.ndarray:
     ((9, 3), True)
     """
     P = _check_p(P)
+    _check_alloc(P, P ** 3, "the P^2 x P targets")
     idx = np.arange(P * P)
     y = np.full((P * P, P), -1.0 / P)
     y[idx, (idx // P + idx % P) % P] += 1.0
@@ -157,6 +203,8 @@ def nngp_kernel_matrix(P, sigma_a2=1.0) -> np.ndarray:
     [12.0, 6.0, 6.0]
     """
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
+    P = _check_p(P)
+    _check_alloc(P, 4 * P ** 4, "the P^2 x P^2 kernel and its intermediates")
     x = two_hot_inputs(P)
     k = x @ x.T
     diag = np.diag(k)
@@ -207,7 +255,8 @@ def fourier_target_overlap(w, v) -> np.ndarray:
     Parameters
     ----------
     w, v : array_like, shape (P,)
-        The two halves of a first-layer weight vector.
+        The two halves of a first-layer weight vector (finite, same length
+        ``P >= 1``).
 
     Returns
     -------
@@ -230,8 +279,11 @@ def fourier_target_overlap(w, v) -> np.ndarray:
     >>> bool(np.allclose(fourier_target_overlap(w, v), direct))
     True
     """
-    w = np.asarray(w, dtype=float)
-    v = np.asarray(v, dtype=float)
+    w = check_finite_array("w", w, ndim=1)
+    v = check_finite_array("v", v, ndim=1)
+    if w.size < 1 or v.shape != w.shape:
+        raise ValueError(f"w and v must be non-empty with the same length, got {w.size} "
+                         f"and {v.size}")
     P = w.size
     wh = np.fft.fft(w) / math.sqrt(P)
     vh = np.fft.fft(v) / math.sqrt(P)
@@ -250,15 +302,20 @@ def mode_action(phi, psi, g, gamma):
     Parameters
     ----------
     phi, psi : array_like
-        ``|w^_k|^2/P`` and ``|v^_k|^2/P``.
+        ``|w^_k|^2/P`` and ``|v^_k|^2/P``, finite and ``>= 0``.
     g : float
-        ``u a^2``.
+        ``u a^2 >= 0``.
     gamma : float
-        Sextic regulariser.
+        Sextic regulariser, ``>= 0``.
 
     Returns
     -------
     ndarray
+
+    Raises
+    ------
+    OverflowError
+        If the action exceeds the float64 range.
 
     Examples
     --------
@@ -266,13 +323,19 @@ def mode_action(phi, psi, g, gamma):
     >>> float(mode_action(1.0, 1.0, 0.5, 0.0))
     0.5
     """
-    phi = np.asarray(phi, dtype=float)
-    psi = np.asarray(psi, dtype=float)
-    return 0.5 * (phi + psi) - g * phi * psi + gamma / 6.0 * (phi ** 3 + psi ** 3)
+    phi = np.asarray(check_values("phi", phi, ge=0), dtype=float)
+    psi = np.asarray(check_values("psi", psi, ge=0), dtype=float)
+    g, gamma = check_nonnegative("g", g), _check_gamma(gamma, allow_zero=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = 0.5 * (phi + psi) - g * phi * psi + gamma / 6.0 * (phi ** 3 + psi ** 3)
+    return _finite(out, "the mode action")
 
 
 def diagonal_action(x, g, gamma):
     """``S~(x) = x - g x^2 + (gamma/3) x^3``: :func:`mode_action` at ``Phi = Psi = x``.
+
+    ``x >= 0``, ``g >= 0``, ``gamma >= 0``; :class:`OverflowError` if the value
+    exceeds the float64 range.
 
     Examples
     --------
@@ -280,8 +343,11 @@ def diagonal_action(x, g, gamma):
     >>> bool(diagonal_action(2.0, 0.3, 0.01) == mode_action(2.0, 2.0, 0.3, 0.01))
     True
     """
-    x = np.asarray(x, dtype=float)
-    return x - g * x * x + gamma / 3.0 * x ** 3
+    x = np.asarray(check_values("x", x, ge=0), dtype=float)
+    g, gamma = check_nonnegative("g", g), _check_gamma(gamma, allow_zero=True)
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = x - g * x * x + gamma / 3.0 * x ** 3
+    return _finite(out, "the diagonal action")
 
 
 def saddles(g, gamma):
@@ -289,7 +355,10 @@ def saddles(g, gamma):
 
     Parameters
     ----------
-    g, gamma : float
+    g : float
+        ``u a^2 >= 0``.
+    gamma : float
+        ``> 0`` (a normal float64).
 
     Returns
     -------
@@ -297,12 +366,19 @@ def saddles(g, gamma):
         ``x_+- = (g +- sqrt(g^2 - gamma))/gamma``; None if ``g^2 < gamma``
         (only ``Phi = Psi = 0``).
 
+    Raises
+    ------
+    OverflowError
+        If ``x_+`` exceeds the float64 range (``gamma`` tiny against ``g``).
+
     Notes
     -----
     ``dS~/dx = 1 - 2 g x + gamma x^2``.  ``x_+`` is the local minimum (also of
     the two-dimensional :func:`mode_action`: Hessian ``[[g', -g], [-g, g']]``
     with ``g' = gamma x_+ > g``), ``x_-`` the barrier.  ``x_-`` is computed as ``1/(gamma x_+)``
-    (no cancellation).
+    (no cancellation).  Internally ``x_+ = X/sqrt(gamma)`` with
+    ``X = G + sqrt(G^2 - 1) >= 1``, ``G = g/sqrt(gamma)`` (no overflow of
+    ``g^2``).
 
     Examples
     --------
@@ -310,12 +386,47 @@ def saddles(g, gamma):
     >>> saddles(0.5, 0.01) is not None, saddles(0.05, 0.01)
     (True, None)
     """
-    g = float(g)
-    gamma = check_positive("gamma", gamma)
-    if g * g < gamma:
+    g, gamma = check_nonnegative("g", g), _check_gamma(gamma)
+    big_x = _scaled_saddle(g, gamma)
+    if big_x is None:
         return None
-    x_plus = (g + math.sqrt(g * g - gamma)) / gamma
-    return 1.0 / (gamma * x_plus), x_plus
+    root = math.sqrt(gamma)
+    x_plus = big_x / root
+    if not math.isfinite(x_plus):
+        raise RangeOverflowError(f"x_+ = X/sqrt(gamma) exceeds the float64 range "
+                            f"(g = {g:g}, gamma = {gamma:g})")
+    return 1.0 / (root * big_x), x_plus
+
+
+def _scaled_saddle(g: float, gamma: float):
+    """``X = sqrt(gamma) x_+ = G + sqrt(G^2 - 1)``, ``G = g/sqrt(gamma)``; None if ``G < 1``."""
+    big_g = g / math.sqrt(gamma)
+    if big_g < 1.0:
+        return None
+    return big_g + math.sqrt(big_g - 1.0) * math.sqrt(big_g + 1.0)
+
+
+def _log_weight(g, gamma, P, degeneracy, action_multiplier):
+    """``(log w, log x_+)`` of the specialised saddle (``(-inf, None)`` without one).
+
+    Uses ``S~(x_+) = X (3 - X^2)/(6 sqrt(gamma))`` (the saddle condition
+    ``gamma x^2 = 2 g x - 1`` removes the cubic), which can overflow to
+    ``-inf`` but never gives NaN; ``expit`` of an infinite log-odds is exact.
+    """
+    big_x = _scaled_saddle(g, gamma)
+    if big_x is None:
+        return -math.inf, None
+    with np.errstate(over="ignore"):
+        s_tilde = big_x * (3.0 - big_x * big_x) / (6.0 * math.sqrt(gamma))
+        action = action_multiplier * P * s_tilde
+    log_w = float(log_expit(math.log(degeneracy) - action))
+    return log_w, math.log(big_x) - 0.5 * math.log(gamma)
+
+
+def _saddle_args(g, gamma, P, degeneracy, action_multiplier):
+    return (check_nonnegative("g", g), _check_gamma(gamma), check_positive_int("P", P),
+            check_positive("degeneracy", degeneracy),
+            check_positive("action_multiplier", action_multiplier))
 
 
 def specialised_fraction(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> float:
@@ -323,8 +434,12 @@ def specialised_fraction(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> 
 
     Parameters
     ----------
-    g, gamma : float
+    g : float
+        ``u a^2 >= 0``.
+    gamma : float
+        ``> 0``.
     P : int
+        ``>= 1``.
     degeneracy : float, optional
         ``D``: number of equivalent nonzero saddles (paper: 4, the sign
         choices of the two mode amplitudes).
@@ -341,7 +456,10 @@ def specialised_fraction(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> 
     Notes
     -----
     Evaluated as ``expit(ln D - S)`` (log space: ``S`` is ``O(P)``, e.g.
-    ``10^4`` at the paper's parameters).
+    ``10^4`` at the paper's parameters) with
+    ``S~(x_+) = X (3 - X^2)/(6 sqrt(gamma))``, ``X = sqrt(gamma) x_+`` (the
+    saddle condition removes the cubic term), so that a tiny ``gamma``
+    gives the exact limits 0 or 1 instead of ``inf - inf``.
 
     Examples
     --------
@@ -350,15 +468,15 @@ def specialised_fraction(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> 
     >>> round(specialised_fraction(g_c, 1e-4, 401), 6)   # S~(x+) = 0 at g_c: 4/5
     0.8
     """
-    s = saddles(g, gamma)
-    if s is None:
-        return 0.0
-    action = action_multiplier * P * float(diagonal_action(s[1], g, gamma))
-    return float(expit(math.log(degeneracy) - action))
+    log_w, _ = _log_weight(*_saddle_args(g, gamma, P, degeneracy, action_multiplier))
+    return math.exp(log_w)
 
 
 def phi_psi_mean(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> float:
     """``<Phi Psi> = x_+^2 w`` (paper's mixture; see :func:`specialised_fraction`).
+
+    Evaluated as ``exp(2 ln x_+ + ln w)``; :class:`OverflowError` if it exceeds
+    the float64 range.
 
     Examples
     --------
@@ -366,10 +484,11 @@ def phi_psi_mean(g, gamma, P, degeneracy=4.0, action_multiplier=1.0) -> float:
     >>> phi_psi_mean(0.001, 1e-4, 401)    # no specialised saddle
     0.0
     """
-    s = saddles(g, gamma)
-    if s is None:
+    log_w, log_x = _log_weight(*_saddle_args(g, gamma, P, degeneracy, action_multiplier))
+    if log_x is None or log_w == -math.inf:
         return 0.0
-    return s[1] ** 2 * specialised_fraction(g, gamma, P, degeneracy, action_multiplier)
+    with np.errstate(over="ignore"):
+        return float(_finite(np.exp(2.0 * log_x + log_w), "<Phi Psi>"))
 
 
 # ---------------------------------------------------------------------------
@@ -405,13 +524,18 @@ class ModelBConfig(ResultMixin):
 
     def __post_init__(self):
         object.__setattr__(self, "P", _check_p(self.P))
-        for name in ("N", "sigma_a2", "gamma"):
+        for name in ("N", "sigma_a2"):
             object.__setattr__(self, name, check_positive(name, getattr(self, name)))
+        object.__setattr__(self, "gamma", _check_gamma(self.gamma))
 
     def u(self, sigma2) -> float:
-        """``u = 2 sigma_a2 P^2/(N sigma2^2)``."""
+        """``u = 2 sigma_a2 P^2/(N sigma2^2)`` (OverflowError if it exceeds float64)."""
         sigma2 = check_positive("sigma2", sigma2)
-        return 2.0 * self.sigma_a2 * self.P ** 2 / (self.N * sigma2 * sigma2)
+        u = 2.0 * self.sigma_a2 * self.P ** 2 / self.N / sigma2 / sigma2
+        if not math.isfinite(u):
+            raise RangeOverflowError(f"u = 2 sigma_a2 P^2/(N sigma2^2) overflows at "
+                                f"sigma2 = {sigma2:g}")
+        return u
 
 
 BASE_MODEL_B = ModelBConfig()
@@ -419,8 +543,7 @@ BASE_MODEL_B = ModelBConfig()
 
 
 def _norm_factor(config: ModelBConfig, normalisation: str) -> float:
-    if normalisation not in NORMALISATIONS:
-        raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
+    check_choice("normalisation", normalisation, NORMALISATIONS)
     return 1.0 if normalisation == "paper" else 4.0 * config.P ** 2
 
 
@@ -456,12 +579,6 @@ class ModelBPoint(ResultMixin):
     phase: str
 
 
-def _lambda(a, config, sigma2, norm, degeneracy, action_multiplier):
-    g = config.u(sigma2) * a * a
-    return norm * config.sigma_a2 * phi_psi_mean(g, config.gamma, config.P, degeneracy,
-                                                  action_multiplier), g
-
-
 def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper",
                       degeneracy=4.0, action_multiplier=1.0) -> ModelBPoint:
     r"""Solve ``|a| = sigma2 / (lambda(a) + sigma2)`` with ``lambda = sigma_a2 <Phi Psi>``.
@@ -489,6 +606,16 @@ def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper"
     ``F(0) = -1``, ``F(1) >= 0``: the root is unique and brentq follows the
     only branch through coexistence (no hysteresis in this mean field).
 
+    The root is found in ``ln a`` on ``[ln a_sp, 0]`` (``a_sp``: the spinodal
+    ``u a^2 = sqrt(gamma)``, below which ``lambda = 0``) with ``lambda`` in log
+    space, so a tiny ``gamma`` (huge ``x_+``) neither overflows nor loses the
+    relative precision of a tiny ``|a|``.  The reported ``weight`` and
+    ``kernel_eigenvalue`` come from the GPR relation at the root,
+    ``lambda = sigma2 (1 - a)/a`` and ``w = lambda/(n_f sigma_a2 x_+^2)``: equal
+    to ``w(a)`` at an exact root, and still exact when the coexistence
+    crossover (relative width ``~ sqrt(gamma)/P`` in ``g``) is narrower than
+    float64 resolves, where ``w(a)`` jumps between adjacent floats.
+
     Examples
     --------
     >>> from theory.adaptive_kernel.model_b import self_consistent_a, BASE_MODEL_B
@@ -496,20 +623,44 @@ def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper"
     >>> pt.phase, round(pt.abs_a, 4)
     ('GMFL-I', 0.8474)
     """
+    if not isinstance(config, ModelBConfig):
+        raise TypeError(f"config must be a ModelBConfig, got {type(config).__name__}")
     sigma2 = check_positive("sigma2", sigma2)
     norm = _norm_factor(config, normalisation)
+    degeneracy = check_positive("degeneracy", degeneracy)
+    action_multiplier = check_positive("action_multiplier", action_multiplier)
+    gamma, u = config.gamma, config.u(sigma2)
+    log_scale = math.log(norm * config.sigma_a2)
+    log_s2 = math.log(sigma2)
 
-    def resid(a):
-        lam, _ = _lambda(a, config, sigma2, norm, degeneracy, action_multiplier)
-        return a - sigma2 / (lam + sigma2)
+    def log_lambda(log_a):
+        log_w, log_x = _log_weight(u * math.exp(2.0 * log_a), gamma, config.P, degeneracy,
+                                   action_multiplier)
+        return -math.inf if log_x is None else log_scale + 2.0 * log_x + log_w
 
-    if resid(1.0) <= 0.0:
-        a = 1.0
+    def resid(log_a):
+        # a - sigma2/(lambda + sigma2) = a - expit(ln sigma2 - ln lambda)
+        return math.exp(log_a) - float(expit(log_s2 - log_lambda(log_a)))
+
+    # a_sp: the saddle exists only for u a^2 >= sqrt(gamma)
+    log_a_sp = 0.5 * (0.5 * math.log(gamma) - math.log(u))
+    if log_a_sp >= 0.0 or resid(0.0) <= 0.0:
+        log_a = 0.0
+    elif resid(log_a_sp) >= 0.0:          # lambda jumps at the spinodal: the root is there
+        log_a = log_a_sp
     else:
-        a = brentq(resid, 0.0, 1.0, xtol=1e-15, rtol=1e-15, maxiter=500)
-    lam, g = _lambda(a, config, sigma2, norm, degeneracy, action_multiplier)
-    weight = specialised_fraction(g, config.gamma, config.P, degeneracy, action_multiplier)
-    g_c = 2.0 * math.sqrt(config.gamma / 3.0)
+        log_a = brentq(resid, log_a_sp, 0.0, xtol=1e-15, rtol=4 * np.finfo(float).eps,
+                       maxiter=500)
+    a = math.exp(log_a)
+    g = u * a * a
+    # lambda and w from the GPR relation at the root (exact also when w(a) is unresolved)
+    log_lam = log_s2 + math.log1p(-a) - log_a if a < 1.0 else -math.inf
+    log_x = _log_weight(g, gamma, config.P, degeneracy, action_multiplier)[1]
+    weight = 0.0 if log_x is None or log_lam == -math.inf else \
+        min(1.0, math.exp(log_lam - log_scale - 2.0 * log_x))
+    with np.errstate(over="ignore"):
+        lam = float(_finite(np.exp(log_lam), "the kernel eigenvalue"))
+    g_c = 2.0 * math.sqrt(gamma / 3.0)
     phase = ("GFL" if g < g_c * (1.0 - 1e-3) else
              "GMFL-II" if weight > 0.99 else "GMFL-I")
     return ModelBPoint(sigma2, a, 1.0 - a, g, weight, lam, phase)
@@ -605,7 +756,9 @@ def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"
     normalisation factor.  Derived in sympy by
     :func:`theory.adaptive_kernel.symbolic.model_b_thresholds`.
     Paper's Fig. 3: GMFL-I near 0.227, GMFL-II near 0.175, ``|a| ~ 0.7``;
-    here ``0.2360``, ``0.1760``, ``0.7457``.
+    here ``0.2360``, ``0.1760``, ``0.7457``.  ``sigma2_I ~ gamma^(-1/4)``: a
+    tiny ``gamma`` moves every boundary to a huge noise, and the closed forms
+    (square roots and one difference, no overflow) stay exact there.
 
     Examples
     --------
@@ -614,6 +767,8 @@ def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"
     >>> round(t.sigma2_I, 4), round(t.sigma2_II, 4), round(t.sigma2_spinodal, 4)
     (0.236, 0.176, 0.2536)
     """
+    if not isinstance(config, ModelBConfig):
+        raise TypeError(f"config must be a ModelBConfig, got {type(config).__name__}")
     norm = _norm_factor(config, normalisation)
     gamma = config.gamma
     g_c = 2.0 * math.sqrt(gamma / 3.0)
@@ -621,7 +776,10 @@ def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"
     coef = 2.0 * config.sigma_a2 * config.P ** 2 / config.N      # u sigma2^2
     slope = math.sqrt(g_c / coef)
     s_I = 1.0 / slope
-    s_II = s_I - norm * config.sigma_a2 * 3.0 / gamma
+    # lambda of the all-specialised state, n_f sigma_a2 x_+^2 = n_f sigma_a2 3/gamma, may
+    # exceed float64 for a tiny gamma: then sigma2_II = s_I - lambda is certainly negative
+    lam_all = norm * config.sigma_a2 * 3.0 / gamma
+    s_II = s_I - lam_all if math.isfinite(lam_all) else -math.inf
     s_II = s_II if s_II > 0 else None
     return ModelBThresholds(g_c, g_sp, s_I, s_II, math.sqrt(coef / g_sp),
                             None if s_II is None else slope * s_II, slope, normalisation)

@@ -15,19 +15,26 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from theory._checks import check_positive_int
 from theory._result import ResultMixin
-from theory._checks import check_positive, check_positive_int
 from theory.effective.structure import _clean_eigenvalues, full_nullity
 from theory.effective.task import ArithmeticTask, _check_train_size, check_nonnegative_int
 
 __all__ = ["CriticalCurve", "critical_curve", "forcing_statistics"]
+
+#: Largest block of training-set masks (bytes, with their random keys) held at once.
+_MAX_BYTES = 2 ** 30
 
 
 def _subset_eigenvalues(task: ArithmeticTask, masks: np.ndarray, chunk: int = 20000
                         ) -> np.ndarray:
     """Ascending eigenvalues of A(P0(D))^T A(P0(D)) for a stack of sample masks (T, N)."""
     rows = task.constraint_rows.astype(np.float64)
-    outer = np.einsum("mi,mj->mij", rows, rows).reshape(rows.shape[0], -1)
+    if 8 * rows.shape[0] * task.p ** 2 > _MAX_BYTES:
+        raise ValueError(f"p = {task.p}: the outer products of its {rows.shape[0]} "
+                         f"parallelograms need {8 * rows.shape[0] * task.p ** 2 / 2 ** 30:.3g} "
+                         f"GiB (limit {_MAX_BYTES / 2 ** 30:g} GiB): use a smaller p")
+    outer = np.einsum("mi,mj->mij", rows, rows).reshape(rows.shape[0], task.p * task.p)
     par = task.parallelograms
     out = np.empty((masks.shape[0], task.p))
     for start in range(0, masks.shape[0], chunk):
@@ -45,7 +52,12 @@ def forcing_statistics(task: ArithmeticTask, masks: np.ndarray, d_in: int = 1
     ``lambda3`` is the third-smallest eigenvalue of ``H = 2 A^T A / Z0`` with
     ``Z0 = d_in (p - 1)`` (0 where the set does not force the structure).
     """
-    ev = _subset_eigenvalues(task, np.asarray(masks, dtype=bool))
+    d_in = check_positive_int("d_in", d_in)
+    masks = np.asarray(masks)
+    if masks.ndim != 2 or masks.shape[1] != task.n_samples or masks.dtype != bool:
+        raise ValueError(f"masks must be a boolean array of shape (T, {task.n_samples}), got "
+                         f"{masks.dtype} {masks.shape}")
+    ev = _subset_eigenvalues(task, masks)
     full = full_nullity(task)
     n0 = np.sum(ev == 0.0, axis=1)
     forced = n0 == full
@@ -111,6 +123,13 @@ def _wilson(k: int, trials: int, level: float = 0.95) -> tuple:
     return float(ci.low), float(ci.high)
 
 
+def _checked_size(task: ArithmeticTask, size) -> int:
+    try:
+        return _check_train_size(task, size)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"train_sizes: {exc}") from None
+
+
 def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float:
     above = y >= level
     idx = np.flatnonzero(~above[:-1] & above[1:])
@@ -153,11 +172,18 @@ def critical_curve(task: ArithmeticTask, train_sizes=None, trials: int = 1000, s
     >>> curve.exact.all(), curve.p_forced[0], curve.p_forced[-1]
     (np.True_, np.float64(0.0), np.float64(1.0))
     """
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     trials = check_positive_int("trials", trials)
     seed = check_nonnegative_int("seed", seed)
-    exact_limit = int(check_positive("exact_limit", exact_limit))
+    exact_limit = check_positive_int("exact_limit", exact_limit)
+    d_in = check_positive_int("d_in", d_in)
+    if 16 * max(trials, exact_limit) * task.n_samples > _MAX_BYTES:
+        raise ValueError(f"trials/exact_limit = {max(trials, exact_limit)} training sets of "
+                         f"{task.n_samples} samples need more than {_MAX_BYTES / 2 ** 30:g} GiB "
+                         "at once: lower them")
     sizes = (np.arange(1, task.n_samples + 1) if train_sizes is None
-             else np.array([_check_train_size(task, k) for k in np.atleast_1d(train_sizes)]))
+             else np.array([_checked_size(task, k) for k in np.atleast_1d(train_sizes)]))
     n = task.n_samples
     children = np.random.SeedSequence(seed).spawn(n + 1)
     out = {k: [] for k in ("p", "se", "exact", "n", "med", "q25", "q75", "lo", "hi")}

@@ -24,19 +24,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_finite_array, check_nonnegative
+from theory._checks import check_finite_array, check_nonnegative, check_positive_int
 from theory.effective.structure import HESSIAN_NORMALISATIONS, constraint_matrix
 from theory.effective.task import TrainingSplit
 
 __all__ = ["EffectiveFlow", "effective_flow", "effective_gradient", "effective_loss"]
+
+#: Largest trajectory (bytes) :func:`euler_flow` stores.
+_MAX_BYTES = 2 ** 30
 
 
 def _prepare(split_or_rows, embedding, normalisation):
     if normalisation not in HESSIAN_NORMALISATIONS:
         raise ValueError(f"normalisation must be one of {sorted(HESSIAN_NORMALISATIONS)}, "
                          f"got {normalisation!r}")
-    rows = (constraint_matrix(split_or_rows) if isinstance(split_or_rows, TrainingSplit)
-            else np.asarray(split_or_rows)).astype(np.float64)
+    rows = (constraint_matrix(split_or_rows).astype(np.float64)
+            if isinstance(split_or_rows, TrainingSplit)
+            else check_finite_array("split_or_rows", split_or_rows, ndim=2))
     e = check_finite_array("embedding", embedding)
     if e.ndim == 1:
         e = e[:, None]
@@ -176,12 +180,13 @@ def euler_flow(split_or_rows, embedding, eta: float, steps: int,
     conserve Z0 exactly (it grows by ``O(eta^2)`` per step); compare with
     :func:`effective_flow` for the exact flow.
     """
-    from theory._checks import check_positive_int
-
     eta = check_nonnegative("eta", eta)
     steps = check_positive_int("steps", steps)
     e = check_finite_array("embedding", embedding)
     e = e[:, None] if e.ndim == 1 else e
+    if 8 * (steps + 1) * e.size > _MAX_BYTES:
+        raise ValueError(f"steps = {steps} would store {8 * (steps + 1) * e.size / 2 ** 30:.3g}"
+                         f" GiB of trajectory (limit {_MAX_BYTES / 2 ** 30:g} GiB)")
     out = np.empty((steps + 1,) + e.shape)
     out[0] = e
     for k in range(steps):

@@ -6,7 +6,11 @@ validation accuracy reach the threshold (None if never within the budget).
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
+
+import numpy as np
 
 from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
@@ -92,17 +96,25 @@ def classify_phase(iter_train: int | None, iter_val: int | None,
     >>> classify_phase(300, None)["phase"], classify_phase(None, 200)
     ('memorization', {'phase': 'confusion', 'lag': None, 'val_without_train': True})
     """
+    if not isinstance(definition, PhaseDefinition):
+        raise TypeError(f"definition must be a PhaseDefinition, got {type(definition).__name__}")
+    if not isinstance(diverged, (bool, np.bool_)):
+        raise TypeError(f"diverged must be a bool, got {diverged!r}")
     if diverged:
         return {"phase": "diverged", "lag": None, "val_without_train": False}
 
-    def within(it):
+    def within(it, name):
         if it is None:
             return None
-        if isinstance(it, bool) or int(it) != it or it < 0:
-            raise ValueError(f"iteration counts must be integers >= 0 or None, got {it!r}")
+        if isinstance(it, (bool, np.bool_)) or not isinstance(it, (numbers.Real, np.number)):
+            raise TypeError(f"{name}: iteration counts must be integers >= 0 or None, "
+                            f"got {it!r}")
+        if not math.isfinite(it) or int(it) != it or it < 0:
+            raise ValueError(f"{name}: iteration counts must be integers >= 0 or None, "
+                             f"got {it!r}")
         return int(it) if it < definition.budget else None
 
-    it_t, it_v = within(iter_train), within(iter_val)
+    it_t, it_v = within(iter_train, "iter_train"), within(iter_val, "iter_val")
     if it_t is None:
         return {"phase": "confusion", "lag": None, "val_without_train": it_v is not None}
     if it_v is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from theory._checks import check_finite_array, check_positive
 from theory.effective.structure import augmented_set
 from theory.effective.task import ArithmeticTask, TrainingSplit
 
@@ -37,14 +38,14 @@ RQI_CONVENTIONS = {
 
 
 def _as_embedding(embedding, task: ArithmeticTask) -> np.ndarray:
-    e = np.asarray(embedding, dtype=np.float64)
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
+    e = check_finite_array("embedding", embedding)
     if e.ndim == 1:
         e = e[:, None]
     if e.ndim < 2 or e.shape[-2] != task.p:
         raise ValueError(f"embedding must have shape (p, d) or (..., p, d) with p={task.p}, "
                          f"got {np.shape(embedding)}")
-    if not np.all(np.isfinite(e)):
-        raise ValueError("embedding must contain only finite values")
     return e
 
 
@@ -63,7 +64,9 @@ def normalize_representation(embedding) -> np.ndarray:
     >>> round(float(e[0, 0]), 4), round(float((e ** 2).sum()), 10)
     (-1.4863, 9.0)
     """
-    e = np.asarray(embedding, dtype=np.float64)
+    e = check_finite_array("embedding", embedding)
+    if e.ndim < 2 or e.shape[-2] < 2:
+        raise ValueError(f"embedding must have shape (..., p, d) with p >= 2, got {e.shape}")
     centred = e - e.mean(axis=-2, keepdims=True)
     std = e.std(axis=-2, ddof=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -103,8 +106,6 @@ def representation_parallelograms(embedding, task: ArithmeticTask, convention: s
 def _check_delta(delta, convention):
     if delta is None:
         return 0.01
-    from theory._checks import check_positive
-
     return check_positive("delta", delta)
 
 
@@ -167,6 +168,8 @@ def predicted_accuracy(embedding, split: TrainingSplit, convention: str = "code"
     >>> predicted_accuracy(np.arange(10.0), split)[0] == analyze_split(split).acc_bar
     True
     """
+    if not isinstance(split, TrainingSplit):
+        raise TypeError(f"split must be a TrainingSplit, got {type(split).__name__}")
     mask = representation_parallelograms(embedding, split.task, convention, delta)
     if mask.ndim != 1:
         raise ValueError("predicted_accuracy takes one representation of shape (p, d)")

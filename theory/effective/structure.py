@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theory._checks import check_choice, check_finite_array, check_positive, check_positive_int
 from theory._result import ResultMixin
 from theory.effective.task import ArithmeticTask, TrainingSplit
 
@@ -38,6 +39,12 @@ HESSIAN_NORMALISATIONS = {
 _RANK_TOL = 1e-9
 
 
+def _split(split) -> TrainingSplit:
+    if not isinstance(split, TrainingSplit):
+        raise TypeError(f"split must be a TrainingSplit, got {type(split).__name__}")
+    return split
+
+
 def constraint_matrix(split: TrainingSplit) -> np.ndarray:
     """The rows of A for the parallelograms of P0(D), shape ``(|P0(D)|, p)``.
 
@@ -47,6 +54,7 @@ def constraint_matrix(split: TrainingSplit) -> np.ndarray:
     >>> constraint_matrix(split_from_pairs(ArithmeticTask(4), [(0, 3), (1, 2)])).tolist()
     [[1, -1, -1, 1]]
     """
+    split = _split(split)
     return split.task.constraint_rows[split.parallelogram_mask]
 
 
@@ -64,7 +72,9 @@ def gram_eigenvalues(rows: np.ndarray) -> np.ndarray:
     >>> gram_eigenvalues(ArithmeticTask(10).constraint_rows)[:3].round(9).tolist()
     [0.0, 0.0, 30.0]
     """
-    rows = np.asarray(rows, dtype=np.float64)
+    rows = check_finite_array("rows", rows, ndim=2)
+    if rows.shape[1] < 1:
+        raise ValueError(f"rows must have at least one column (p >= 1), got shape {rows.shape}")
     gram = rows.T @ rows
     return _clean_eigenvalues(np.linalg.eigvalsh(gram))
 
@@ -96,6 +106,8 @@ def full_nullity(task: ArithmeticTask) -> int:
     modular addition ``f(k) = E_k - E_0`` must be an additive map Z_p -> R,
     which is 0, so only translations remain.
     """
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     return int(np.sum(gram_eigenvalues(task.constraint_rows) == 0.0))
 
 
@@ -109,7 +121,7 @@ def implied_parallelograms(split: TrainingSplit) -> np.ndarray:
     equivalent test used here projects each row of A on the null space ``N``
     of ``A(P0(D))``: ``a`` is implied iff ``a N = 0``.
     """
-    rows = constraint_matrix(split).astype(np.float64)
+    rows = constraint_matrix(_split(split)).astype(np.float64)
     p = split.task.p
     if rows.shape[0] == 0:
         null_basis = np.eye(p)
@@ -131,7 +143,12 @@ def augmented_set(split: TrainingSplit, parallelogram_mask: np.ndarray) -> np.nd
     parallelogram_mask : ndarray of bool, shape (``|P0|``,)
         Which parallelograms of P0 are in P.
     """
-    par = split.task.parallelograms[np.asarray(parallelogram_mask, dtype=bool)]
+    split = _split(split)
+    mask_p = np.asarray(parallelogram_mask)
+    if mask_p.shape != (split.task.n_parallelograms,) or mask_p.dtype != bool:
+        raise ValueError(f"parallelogram_mask must be a boolean array of shape "
+                         f"({split.task.n_parallelograms},), got {mask_p.dtype} {mask_p.shape}")
+    par = split.task.parallelograms[mask_p]
     mask = split.mask.copy()
     a, b = par[:, 0], par[:, 1]
     mask[b[split.mask[a]]] = True
@@ -150,9 +167,8 @@ def hessian_eigenvalues(split: TrainingSplit, d_in: int = 1,
     ``|P0(D)|``.  Each embedding dimension is a copy of the same block, so the
     ``p`` eigenvalues of one block are returned.
     """
-    if normalisation not in HESSIAN_NORMALISATIONS:
-        raise ValueError(f"normalisation must be one of {sorted(HESSIAN_NORMALISATIONS)}, "
-                         f"got {normalisation!r}")
+    check_choice("normalisation", normalisation, sorted(HESSIAN_NORMALISATIONS))
+    d_in = check_positive_int("d_in", d_in)
     rows = constraint_matrix(split)
     z0 = d_in * (split.task.p - 1)
     scale = 2.0 / z0
@@ -236,10 +252,8 @@ def analyze_split(split: TrainingSplit, eta: float = 1e-3, d_in: int = 1,
     >>> a.n0, a.forced, round(a.lambda3 * 9 / 2, 6), a.rqi_bar, a.acc_bar
     (2, True, 30.0, 1.0, 1.0)
     """
-    from theory._checks import check_positive
-
     eta = check_positive("eta", eta)
-    task = split.task
+    task = _split(split).task
     ev = hessian_eigenvalues(split, d_in=d_in, normalisation=normalisation)
     n0 = int(np.sum(ev == 0.0))
     full = full_nullity(task)

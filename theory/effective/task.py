@@ -9,6 +9,7 @@ unordered pair of *distinct* samples with the same label.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +17,11 @@ import numpy as np
 
 from theory._result import ResultMixin
 from theory._checks import check_positive_int
+
+#: Largest number of parallelograms a task enumerates (~ p^3 / 12 for addition).
+_MAX_PARALLELOGRAMS = 5 * 10 ** 6
+#: Largest constraint matrix (entries of int64) a task builds: 1 GiB.
+_MAX_ROW_ENTRIES = 2 ** 27
 
 __all__ = ["ArithmeticTask", "TrainingSplit", "random_split", "split_from_pairs"]
 
@@ -65,6 +71,8 @@ class ArithmeticTask(ResultMixin):
         p = check_positive_int("p", self.p)
         if p < 2:
             raise ValueError(f"p must be an integer >= 2, got {p}")
+        if not isinstance(self.modular, (bool, np.bool_)):
+            raise TypeError(f"modular must be a bool, got {self.modular!r}")
         object.__setattr__(self, "p", p)
         object.__setattr__(self, "modular", bool(self.modular))
 
@@ -94,6 +102,12 @@ class ArithmeticTask(ResultMixin):
 
     @cached_property
     def parallelograms(self) -> np.ndarray:
+        counts = np.bincount(self.labels, minlength=self.n_classes)
+        total = int(np.sum(counts * (counts - 1) // 2))
+        if total > _MAX_PARALLELOGRAMS:
+            raise ValueError(f"p = {self.p} has {total} parallelograms (limit "
+                             f"{_MAX_PARALLELOGRAMS}, ~{16 * total / 2 ** 30:.2g} GiB): use a "
+                             "smaller p")
         first, second = [], []
         for label in range(self.n_classes):
             members = np.flatnonzero(self.labels == label)
@@ -119,6 +133,10 @@ class ArithmeticTask(ResultMixin):
 
     @cached_property
     def constraint_rows(self) -> np.ndarray:
+        if self.n_parallelograms * self.p > _MAX_ROW_ENTRIES:
+            raise ValueError(f"p = {self.p}: the {self.n_parallelograms} x {self.p} constraint "
+                             f"matrix needs {8 * self.n_parallelograms * self.p / 2 ** 30:.3g} GiB "
+                             f"(limit {8 * _MAX_ROW_ENTRIES / 2 ** 30:g} GiB): use a smaller p")
         q = self.quads
         rows = np.zeros((q.shape[0], self.p), dtype=np.int64)
         r = np.arange(q.shape[0])
@@ -130,7 +148,11 @@ class ArithmeticTask(ResultMixin):
         return rows
 
     def sample_index(self, i: int, j: int) -> int:
-        """Index in D0 of the unordered pair ``{i, j}``."""
+        """Index in D0 of the unordered pair ``{i, j}`` (integer symbols in ``[0, p)``)."""
+        for name, value in (("i", i), ("j", j)):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(
+                    value, (numbers.Integral, np.integer)):
+                raise TypeError(f"symbol {name} must be an integer, got {value!r}")
         i, j = int(i), int(j)
         if not (0 <= i < self.p and 0 <= j < self.p):
             raise ValueError(f"symbols must lie in [0, {self.p - 1}], got ({i}, {j})")
@@ -156,6 +178,22 @@ class TrainingSplit(ResultMixin):
     task: ArithmeticTask
     train: np.ndarray
     seed: int | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.task, ArithmeticTask):
+            raise TypeError(f"task must be an ArithmeticTask, got {type(self.task).__name__}")
+        train = np.asarray(self.train)
+        if train.ndim != 1 or (train.size and train.dtype.kind not in "iu"):
+            raise TypeError(f"train must be a 1-D integer array of sample indices, got "
+                            f"shape {train.shape} dtype {train.dtype}")
+        train = train.astype(np.int64)
+        n = self.task.n_samples
+        if train.size and (train.min() < 0 or train.max() >= n
+                           or np.any(np.diff(train) <= 0)):
+            raise ValueError(f"train must hold strictly increasing sample indices in "
+                             f"[0, {n - 1}]")
+        train.setflags(write=False)
+        object.__setattr__(self, "train", train)
 
     @property
     def train_size(self) -> int:
@@ -216,6 +254,8 @@ def random_split(task: ArithmeticTask, train_size: int, seed: int | np.random.Se
     >>> split.train_size, round(split.fraction, 4), split.test.size
     (45, 0.8182, 10)
     """
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     size = _check_train_size(task, train_size)
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(
         check_nonnegative_int("seed", seed))
@@ -234,9 +274,16 @@ def split_from_pairs(task: ArithmeticTask, pairs) -> TrainingSplit:
     >>> split_from_pairs(ArithmeticTask(4), [(0, 2), (1, 1), (3, 0)]).train.tolist()
     [2, 3, 4]
     """
+    if not isinstance(task, ArithmeticTask):
+        raise TypeError(f"task must be an ArithmeticTask, got {type(task).__name__}")
     pairs = np.asarray(pairs)
+    if pairs.ndim == 2 and pairs.size and pairs.dtype.kind not in "iu":
+        raise TypeError(f"pairs must hold integer symbols, got dtype {pairs.dtype}")
     if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.shape[0] == 0:
         raise ValueError(f"pairs must be a non-empty list of (i, j) pairs, got shape {pairs.shape}")
+    if pairs.min() < 0 or pairs.max() >= task.p:
+        raise ValueError(f"pairs must hold symbols in [0, {task.p - 1}], got "
+                         f"{int(pairs.min())}..{int(pairs.max())}")
     idx = sorted({task.sample_index(i, j) for i, j in pairs.tolist()})
     if len(idx) != pairs.shape[0]:
         raise ValueError("pairs contains the same unordered sample twice")

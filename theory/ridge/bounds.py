@@ -16,16 +16,21 @@ Conventions: ``lmin_plus`` is the smallest positive eigenvalue of
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from theory._result import ResultMixin
 from theory._checks import (
+    RangeOverflowError,
+    AssumptionWarning,
+    check_greater,
     check_nonnegative,
     check_open_unit,
     check_positive,
     check_times,
+    check_values,
     warn_assumption,
 )
 from theory.ridge.dynamics import Spectrum, dynamics
@@ -40,8 +45,80 @@ __all__ = [
 
 
 def _require_null_space(n, m):
-    if np.any(np.asarray(m) <= np.asarray(n)):
-        raise ValueError("m must be > n: the bounds need a null space of dimension m - n > 0")
+    check_greater("m", m, "n", n, "the bound needs a null space of dimension m - n >= 1")
+
+
+def _count(n):
+    """A checked sample count, real ``> 0`` (the formulas are continuous in it)."""
+    return check_values("n", n, gt=0)
+
+
+def _sizes(n, m, null_space=True):
+    """Checked sample and feature counts (real ``> 0``; ``m > n`` if asked).
+
+    The bounds are continuous in ``n`` and ``m``, and boundaries in ``n``
+    (:mod:`theory.ridge.boundary`) evaluate them between integers.
+    """
+    n = _count(n)
+    m = check_values("m", m, gt=0)
+    if null_space:
+        _require_null_space(n, m)
+    return n, m
+
+
+def _pos(name, value):
+    return check_values(name, value, gt=0)
+
+
+def _result(value, what):
+    """Return ``value`` (scalar as numpy float), refusing an overflow to +-inf."""
+    out = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(out)):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308); "
+                            "the inputs are outside the representable regime")
+    return out[()]
+
+
+def _log_over(log_arg, rate, what):
+    r"""``log_arg / rate`` for ``rate >= 0``, with the ``lam -> 0+`` limit at ``rate = 0``.
+
+    At ``rate = 0`` the limit is ``+inf`` for ``log_arg > 0`` (the bound says
+    "never"), ``-inf`` for ``log_arg < 0`` and 0 for ``log_arg = 0`` (both
+    vacuous).  A positive rate that is so small that the quotient overflows
+    raises :class:`OverflowError`.
+    """
+    log_arg, rate = np.broadcast_arrays(np.asarray(log_arg, dtype=np.float64),
+                                        np.asarray(rate, dtype=np.float64))
+    zero = rate == 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = log_arg / np.where(zero, 1.0, rate)
+    if not np.all(np.isfinite(out[~zero])):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): "
+                            "eta * lam is too small for a finite bound")
+    limit = np.where(log_arg > 0, np.inf, np.where(log_arg < 0, -np.inf, 0.0))
+    return np.where(zero, limit, out)[()]
+
+
+def _eta_lam(eta, lam):
+    eta = _pos("eta", eta)
+    lam = check_values("lam", lam, ge=0)
+    return eta, lam
+
+
+def _shift_log(c, sigma_min, teacher_norm):
+    """``2 ln(sqrt(c / sigma_min) + ||theta*||)``, no overflow for tiny sigma_min."""
+    root = np.exp(0.5 * (np.log(c) - np.log(sigma_min)))
+    return 2.0 * np.log(root + teacher_norm)
+
+
+def _t2_args(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
+    n, m = _sizes(n, m)
+    nu2, c, sigma_min = _pos("nu2", nu2), _pos("c", c), _pos("sigma_min", sigma_min)
+    teacher_norm = check_values("teacher_norm", teacher_norm, ge=0)
+    eta, lam = _eta_lam(eta, lam)
+    # ln((m - n) nu2 / 2) - 2 ln(sqrt(c / sigma_min) + ||theta*||), in log space
+    log_arg = np.log(m - n) + np.log(nu2) - np.log(2.0) - _shift_log(c, sigma_min, teacher_norm)
+    return eta, lam, log_arg
 
 
 # --------------------------------------------------------------------------
@@ -53,21 +130,30 @@ def eq6_t1_upper(n, eta, lmin_plus, b2, init_norm_sq, eps):
     Parameters
     ----------
     n : int or array
-        Training samples.
+        Training samples, ``> 0`` (real: the bound is continuous in it).
     eta : float or array
-        Step size.
+        Step size ``> 0``.
     lmin_plus : float or array
-        Smallest positive eigenvalue of ``Phi^T Phi``.
+        Smallest positive eigenvalue of ``Phi^T Phi``, ``> 0``.
     b2 : float or array
-        ``b^2``, a bound on ``||phi(x)||^2``.
+        ``b^2 > 0``, a bound on ``||phi(x)||^2``.
     init_norm_sq : float or array
-        ``||theta(0)||^2``.
+        ``||theta(0)||^2 > 0``.
     eps : float or array
-        Training-loss threshold.
+        Training-loss threshold ``> 0``.
 
     Returns
     -------
     ndarray or float
+        Negative when ``6 b^2 ||theta(0)||^2 < eps`` (then the bound says
+        there is no overfitting phase).
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If the bound exceeds the float64 range.
 
     Notes
     -----
@@ -78,13 +164,20 @@ def eq6_t1_upper(n, eta, lmin_plus, b2, init_norm_sq, eps):
     .. math:: t_1 \le \frac{n}{2\eta\lambda_{\min}^+}
               \ln\frac{6 b^2 \|\theta(0)\|^2}{\epsilon}
 
+    The logarithm is a sum of logarithms (no overflow of the product).
+
     Examples
     --------
     >>> from theory.ridge.bounds import eq6_t1_upper
     >>> round(float(eq6_t1_upper(100, 1.0, 0.5, 1.0, 1000.0, 0.01)), 4)
     1330.4685
     """
-    return n * np.log(6.0 * b2 * init_norm_sq / eps) / (2.0 * eta * lmin_plus)
+    n = _count(n)
+    eta, lmin_plus = _pos("eta", eta), _pos("lmin_plus", lmin_plus)
+    b2, init_norm_sq, eps = _pos("b2", b2), _pos("init_norm_sq", init_norm_sq), _pos("eps", eps)
+    log_arg = np.log(6.0) + np.log(b2) + np.log(init_norm_sq) - np.log(eps)
+    with np.errstate(over="ignore", divide="ignore"):
+        return _result(n * log_arg / (2.0 * eta) / lmin_plus, "the Eq. (6) bound")
 
 
 def eq7_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
@@ -93,22 +186,38 @@ def eq7_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
     Parameters
     ----------
     n, m : int or array
-        Samples and features, ``m > n``.
+        Samples and features, ``0 < n < m`` (real: continuous in them).
     nu2 : float or array
-        Initialisation variance.
+        Initialisation variance ``> 0``.
     c : float or array
-        Population-loss threshold.
+        Population-loss threshold ``> 0``.
     eta, lam : float or array
-        Step size and weight decay.
+        Step size ``> 0`` and weight decay ``>= 0``.
     sigma_min : float or array
-        ``lambda_min(Sigma)``.
+        ``lambda_min(Sigma) > 0``.
     teacher_norm : float or array
-        ``||theta*||``.
+        ``||theta*|| >= 0``.
 
     Returns
     -------
     ndarray or float
-        Vacuous (``<= 0``) when the log argument is ``<= 1``.
+        Vacuous (``<= 0``) when the log argument is ``<= 1``.  At ``lam = 0``
+        (no weight decay) the limit: ``+inf`` ("never generalizes": the
+        null-space part of the initialisation never decays) when the log
+        argument is ``> 1``, else ``-inf`` or 0 (vacuous).
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If ``lam > 0`` is so small that the bound exceeds the float64 range.
+
+    Warns
+    -----
+    AssumptionWarning
+        If ``eta lam > 1/2``, where the Taylor step ``-ln(1-x) <= 2x`` is not
+        established (the value may then exceed the pre-Taylor bound).
 
     Notes
     -----
@@ -123,10 +232,14 @@ def eq7_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
     >>> from theory.ridge.bounds import eq7_t2_lower
     >>> round(float(eq7_t2_lower(100, 1000, 1.0, 0.01, 1.0, 1e-4, 1e-3, 1.0)), 2)
     8142.81
+    >>> float(eq7_t2_lower(100, 1000, 1.0, 0.01, 1.0, 0.0, 1e-3, 1.0))   # lam = 0: never
+    inf
     """
-    _require_null_space(n, m)
-    shift = (np.sqrt(c / sigma_min) + teacher_norm) ** 2
-    return np.log((m - n) * nu2 / 2.0 / shift) / (4.0 * eta * lam)
+    eta, lam, log_arg = _t2_args(n, m, nu2, c, eta, lam, sigma_min, teacher_norm)
+    if np.any(eta * lam > 0.5):
+        warn_assumption("Eq. (7) uses -ln(1 - eta lam) <= 2 eta lam, established for "
+                        "eta lam <= 1/2; here eta lam > 1/2")
+    return _log_over(log_arg, 4.0 * eta * lam, "the Eq. (7) bound")
 
 
 def pre_taylor_t1_upper(eps, lbar, init_norm_sq, rho):
@@ -135,17 +248,25 @@ def pre_taylor_t1_upper(eps, lbar, init_norm_sq, rho):
     Parameters
     ----------
     eps : float or array
-        Training-loss threshold.
+        Training-loss threshold ``> 0``.
     lbar : float or array
-        ``Lbar = ||Phi||_F^2 / n``.
+        ``Lbar = ||Phi||_F^2 / n > 0``.
     init_norm_sq : float or array
-        ``||theta(0)||^2``.
+        ``||theta(0)||^2 > 0``.
     rho : float or array
-        ``1 - eta lmin_plus / n - eta lam`` in ``(0, 1)``.
+        ``1 - eta lmin_plus / n - eta lam``, in ``(0, 1)`` (a contraction).
 
     Returns
     -------
     ndarray or float
+        Negative when ``eps > 6 Lbar ||theta(0)||^2``.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If the bound exceeds the float64 range (``rho`` within ~1e-300 of 1).
 
     Notes
     -----
@@ -160,7 +281,12 @@ def pre_taylor_t1_upper(eps, lbar, init_norm_sq, rho):
     >>> round(float(pre_taylor_t1_upper(0.01, 1.0, 1000.0, 0.995)), 2)
     1327.14
     """
-    return 0.5 * np.log(eps / (6.0 * lbar * init_norm_sq)) / np.log(rho)
+    eps, lbar, init_norm_sq = _pos("eps", eps), _pos("lbar", lbar), _pos("init_norm_sq",
+                                                                        init_norm_sq)
+    rho = check_values("rho", rho, gt=0, lt=1)
+    log_arg = np.log(eps) - np.log(6.0) - np.log(lbar) - np.log(init_norm_sq)
+    with np.errstate(over="ignore", divide="ignore"):
+        return _result(0.5 * log_arg / np.log(rho), "the pre-Taylor t1 bound")
 
 
 def pre_taylor_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
@@ -169,11 +295,21 @@ def pre_taylor_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
     Parameters
     ----------
     n, m, nu2, c, eta, lam, sigma_min, teacher_norm
-        As in :func:`eq7_t2_lower`.
+        As in :func:`eq7_t2_lower`; in addition ``eta lam < 1`` (the
+        null-space factor ``1 - eta lam`` lies in ``(0, 1]``).
 
     Returns
     -------
     ndarray or float
+        Vacuous (``<= 0``) when the log argument of Eq. (7) is ``<= 1``;
+        ``+inf`` / vacuous at ``lam = 0`` as in :func:`eq7_t2_lower`.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If ``lam > 0`` is so small that the bound exceeds the float64 range.
 
     Notes
     -----
@@ -190,9 +326,14 @@ def pre_taylor_t2_lower(n, m, nu2, c, eta, lam, sigma_min, teacher_norm):
     >>> round(float(pre_taylor_t2_lower(100, 1000, 1.0, 0.01, 1.0, 1e-4, 1e-3, 1.0)), 2)
     16284.8
     """
-    _require_null_space(n, m)
-    arg = np.sqrt(2.0 / ((m - n) * nu2)) * (np.sqrt(c / sigma_min) + teacher_norm)
-    return np.log(arg) / np.log1p(-eta * lam)
+    eta, lam, log_arg = _t2_args(n, m, nu2, c, eta, lam, sigma_min, teacher_norm)
+    x = eta * lam
+    if np.any(x >= 1):
+        raise ValueError(f"eta * lam must be < 1 for the pre-Taylor t2 bound (the "
+                         f"null-space factor 1 - eta lam in (0, 1]), got "
+                         f"{float(np.max(x)):g}")
+    # ln(arg) / ln(1 - x) = (log_arg / 2) / (-log1p(-x))
+    return _log_over(0.5 * log_arg, -np.log1p(-x), "the pre-Taylor t2 bound")
 
 
 def eq8_t1_upper(n, m, nu2, eps, eta, lmin_plus=None):
@@ -201,14 +342,23 @@ def eq8_t1_upper(n, m, nu2, eps, eta, lmin_plus=None):
     Parameters
     ----------
     n, m : int or array
+        ``> 0`` (real: continuous in them).
     nu2, eps, eta : float or array
+        ``> 0``.
     lmin_plus : float, array or None
-        None uses the Marchenko-Pastur edge :func:`marchenko_pastur_lmin`
-        (asymptotic in ``n, m -> inf`` at fixed ``n/m``).
+        ``> 0``; None uses the Marchenko-Pastur edge :func:`marchenko_pastur_lmin`
+        (asymptotic in ``n, m -> inf`` at fixed ``n/m``; needs ``n != m``).
 
     Returns
     -------
     ndarray or float
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If the bound exceeds the float64 range.
 
     Notes
     -----
@@ -220,9 +370,17 @@ def eq8_t1_upper(n, m, nu2, eps, eta, lmin_plus=None):
     >>> round(float(eq8_t1_upper(100, 1000, 1.0, 0.01, 1.0)), 2)
     1513.44
     """
+    n, m = _sizes(n, m, null_space=False)
+    nu2, eps, eta = _pos("nu2", nu2), _pos("eps", eps), _pos("eta", eta)
     if lmin_plus is None:
+        if np.any(np.asarray(n) == np.asarray(m)):
+            raise ValueError("lmin_plus=None uses the Marchenko-Pastur edge "
+                             "(1 - sqrt(n/m))^2, which is 0 for n = m: give lmin_plus > 0")
         lmin_plus = marchenko_pastur_lmin(n, m)
-    return n * np.log(14.0 * m * nu2 / eps) / (2.0 * eta * lmin_plus)
+    lmin_plus = _pos("lmin_plus", lmin_plus)
+    log_arg = np.log(14.0) + np.log(m) + np.log(nu2) - np.log(eps)
+    with np.errstate(over="ignore", divide="ignore"):
+        return _result(n * log_arg / (2.0 * eta) / lmin_plus, "the Eq. (8) t1 bound")
 
 
 def eq8_t2_lower(n, m, nu2, eps, eta, lam):
@@ -231,13 +389,30 @@ def eq8_t2_lower(n, m, nu2, eps, eta, lam):
     Parameters
     ----------
     n, m : int or array
-        ``m > n``.
-    nu2, eps, eta, lam : float or array
+        ``0 < n < m`` (real: continuous in them).
+    nu2, eps, eta : float or array
+        ``> 0``.
+    lam : float or array
+        Weight decay ``>= 0``.
 
     Returns
     -------
     ndarray or float
-        Vacuous (``<= 0``) for ``nu2 <= 8 m eps / (m - n)``.
+        Vacuous (``<= 0``) for ``nu2 <= 8 m eps / (m - n)``.  At ``lam = 0``
+        the limit: ``+inf`` ("never generalizes") above that threshold, else
+        ``-inf`` or 0 (vacuous).
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
+    OverflowError
+        If ``lam > 0`` is so small that the bound exceeds the float64 range.
+
+    Warns
+    -----
+    AssumptionWarning
+        If ``eta lam > 0.01`` (the Taylor step ``-ln(1-x) <= 1.01 x`` fails).
 
     Notes
     -----
@@ -251,8 +426,14 @@ def eq8_t2_lower(n, m, nu2, eps, eta, lam):
     >>> round(float(eq8_t2_lower(100, 1000, 1.0, 0.01, 1.0, 1e-4)), 2)
     11982.02
     """
-    _require_null_space(n, m)
-    return np.log((m - n) * nu2 / (8.0 * m * eps)) / (2.02 * eta * lam)
+    n, m = _sizes(n, m)
+    nu2, eps = _pos("nu2", nu2), _pos("eps", eps)
+    eta, lam = _eta_lam(eta, lam)
+    if np.any(eta * lam > 0.01):
+        warn_assumption("Eq. (8) needs eta lam <= 0.01 (-ln(1 - x) <= 1.01 x); "
+                        "here eta lam > 0.01")
+    log_arg = np.log(m - n) + np.log(nu2) - np.log(8.0) - np.log(m) - np.log(eps)
+    return _log_over(log_arg, 2.02 * eta * lam, "the Eq. (8) t2 bound")
 
 
 def marchenko_pastur_lmin(n, m):
@@ -260,7 +441,14 @@ def marchenko_pastur_lmin(n, m):
 
     Marchenko-Pastur lower edge of the spectrum of ``Phi Phi^T``; exact only
     as ``n, m -> inf`` with ``n/m`` fixed (finite samples fluctuate around it
-    on the scale ``m^(-2/3)``).
+    on the scale ``m^(-2/3)``).  ``n, m > 0`` (real); for
+    ``n > m`` the same expression is the edge of ``Phi^T Phi``, and it is 0 at
+    ``n = m``.
+
+    Notes
+    -----
+    Evaluated as ``((m - n) / (m + sqrt(n m)))^2``, which is exact for
+    ``n`` close to ``m`` where ``1 - sqrt(n/m)`` cancels.
 
     Examples
     --------
@@ -268,14 +456,46 @@ def marchenko_pastur_lmin(n, m):
     >>> round(float(marchenko_pastur_lmin(100, 1000)), 4)
     0.4675
     """
-    return (1.0 - np.sqrt(np.asarray(n, dtype=float) / m)) ** 2
+    n, m = _sizes(n, m, null_space=False)
+    return ((m - n) / (m + np.sqrt(n * m))) ** 2
 
 
 # --------------------------------------------------------------------------
 # Theorem 4.1 envelopes (zero teacher), every t, in log space
 # --------------------------------------------------------------------------
-def _row_log_rate(spectrum: Spectrum, lam, eta):
-    return np.log1p(-eta * (spectrum.lmin_plus / spectrum.n + lam))
+def _log_abs_one_minus(x):
+    """``ln|1 - x|`` accurate for tiny ``x`` (``-inf`` at ``x = 1``)."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(x <= 1.0, np.log1p(-np.minimum(x, 1.0)),
+                        np.log(np.maximum(x - 1.0, 0.0)))
+
+
+def _envelope(log0, log_rate, t):
+    """``exp(log0 + 2 t log_rate)`` with ``rate^0 = 1`` (also for a zero rate)."""
+    with np.errstate(invalid="ignore", under="ignore"):
+        expo = np.where(t == 0, 0.0, 2.0 * t * log_rate)
+        return np.exp(log0 + expo)
+
+
+def _thm41_args(spectrum, lam, eta, t):
+    spec = _spectrum(spectrum, "spectrum")
+    eta, lam = _eta_lam(eta, lam)
+    t = check_times(t)
+    x_row = eta * (spec.lmin_plus / spec.n + lam)
+    worst = max(eta * (spec.lmax / spec.n + lam), eta * lam)
+    if worst >= 2.0:
+        raise ValueError(f"eta * (lambda_max(Phi^T Phi)/n + lam) must be < 2 (GD converges), "
+                         f"got {worst:g}")
+    failing = []
+    if eta * (spec.lbar + 2.0 * lam) > 2.0:
+        failing.append("thm41_step_size (eta <= 2/(Lbar + 2 lam))")
+    if spec.teacher_norm_sq > 0:
+        failing.append("thm41_zero_teacher (theta* = 0)")
+    if failing:
+        warn_assumption("Theorem 4.1 applied outside its assumptions; failing: "
+                        + ", ".join(failing), stacklevel=4)
+    return spec, eta, lam, t, x_row
 
 
 def thm41_train_upper(spectrum, lam, eta, t):
@@ -284,16 +504,25 @@ def thm41_train_upper(spectrum, lam, eta, t):
     Parameters
     ----------
     spectrum : Spectrum or RidgeProblem
-    lam, eta : float
+    lam : float
+        Weight decay ``>= 0``.
+    eta : float
+        Step size ``> 0`` with ``eta (lambda_max/n + lam) < 2``.
     t : int or array of int
+        Steps in ``[0, 2**63 - 1]``.
 
     Returns
     -------
     ndarray
 
+    Warns
+    -----
+    AssumptionWarning
+        If ``eta > 2/(Lbar + 2 lam)`` or the teacher is not zero.
+
     Notes
     -----
-    Evaluated as ``exp(ln(Lbar ||theta(0)||^2 / 2) + 2 t ln rho)`` so that no
+    Evaluated as ``exp(ln(Lbar ||theta(0)||^2 / 2) + 2 t ln|rho|)`` so that no
     power over- or underflows before the final ``exp``.
 
     Examples
@@ -304,10 +533,11 @@ def thm41_train_upper(spectrum, lam, eta, t):
     >>> bool(thm41_train_upper(prob, 1e-3, 1.0, 0) > 0)
     True
     """
-    spec = _spectrum(spectrum)
-    t = check_times(t)
-    log0 = np.log(spec.lbar * spec.init_norm_sq / 2.0)
-    return np.exp(log0 + 2.0 * t * _row_log_rate(spec, lam, eta))
+    spec, eta, lam, t, x_row = _thm41_args(spectrum, lam, eta, t)
+    if spec.init_norm_sq == 0 or spec.lbar == 0:
+        return np.zeros(t.shape)
+    log0 = np.log(spec.lbar) + np.log(spec.init_norm_sq) - np.log(2.0)
+    return _envelope(log0, _log_abs_one_minus(x_row), t)
 
 
 def thm41_test_lower(spectrum, lam, eta, t, nu2):
@@ -319,10 +549,12 @@ def thm41_test_lower(spectrum, lam, eta, t, nu2):
     Parameters
     ----------
     spectrum : Spectrum or RidgeProblem
+        With ``m > n``.
     lam, eta : float
+        As in :func:`thm41_train_upper`.
     t : int or array of int
     nu2 : float
-        Initialisation variance.
+        Initialisation variance ``>= 0``.
 
     Returns
     -------
@@ -336,11 +568,14 @@ def thm41_test_lower(spectrum, lam, eta, t, nu2):
     >>> round(float(thm41_test_lower(prob, 1e-3, 1.0, 0, 1.0)), 3)
     0.45
     """
-    spec = _spectrum(spectrum)
+    spec, eta, lam, t, _ = _thm41_args(spectrum, lam, eta, t)
     _require_null_space(spec.n, spec.m)
-    t = check_times(t)
-    log0 = np.log(spec.feature_variance * (spec.m - spec.n) * nu2 / 2.0)
-    return np.exp(log0 + 2.0 * t * np.log1p(-eta * lam))
+    nu2 = check_nonnegative("nu2", nu2)
+    if nu2 == 0:
+        return np.zeros(t.shape)
+    log0 = (np.log(spec.feature_variance) + np.log(spec.m - spec.n) + np.log(nu2)
+            - np.log(2.0))
+    return _envelope(log0, _log_abs_one_minus(eta * lam), t)
 
 
 def thm41_norm_upper(spectrum, lam, eta, t):
@@ -350,6 +585,7 @@ def thm41_norm_upper(spectrum, lam, eta, t):
     ----------
     spectrum : Spectrum or RidgeProblem
     lam, eta : float
+        As in :func:`thm41_train_upper`.
     t : int or array of int
 
     Returns
@@ -364,17 +600,18 @@ def thm41_norm_upper(spectrum, lam, eta, t):
     >>> bool(thm41_norm_upper(prob, 1e-3, 1.0, 10) < prob.spectrum.init_norm_sq)
     True
     """
-    spec = _spectrum(spectrum)
-    t = check_times(t)
-    return np.exp(np.log(spec.init_norm_sq) + 2.0 * t * np.log1p(-eta * lam))
+    spec, eta, lam, t, _ = _thm41_args(spectrum, lam, eta, t)
+    if spec.init_norm_sq == 0:
+        return np.zeros(t.shape)
+    return _envelope(np.log(spec.init_norm_sq), _log_abs_one_minus(eta * lam), t)
 
 
-def _spectrum(obj) -> Spectrum:
+def _spectrum(obj, name: str = "problem") -> Spectrum:
     if isinstance(obj, RidgeProblem):
         return obj.spectrum
     if isinstance(obj, Spectrum):
         return obj
-    raise TypeError(f"expected a RidgeProblem or Spectrum, got {type(obj).__name__}")
+    raise TypeError(f"{name} must be a RidgeProblem or Spectrum, got {type(obj).__name__}")
 
 
 # --------------------------------------------------------------------------
@@ -420,9 +657,13 @@ class Bound(ResultMixin):
     kind : str
         ``"upper"`` or ``"lower"``.
     value : float or None
-        None only when the bound is undefined (no null space).
+        None when the bound is undefined (no null space, a zero
+        initialisation, or a value beyond float64); ``+inf`` for a t2 lower
+        bound at ``lam = 0`` that certifies "never generalizes" (JSON: null,
+        with ``reason``).
     vacuous : bool
-        A lower bound ``<= 0`` says nothing.
+        A lower bound ``<= 0`` (or ``-inf``) or an infinite upper bound says
+        nothing.
     conditions : tuple of str
         Names of the assumptions in :class:`BoundsReport` ``.conditions``.
     assumptions_hold : bool
@@ -430,6 +671,8 @@ class Bound(ResultMixin):
         The assumptions that fail.
     probability : str
         The probability with which the theorem holds.
+    reason : str
+        Why the value is None, infinite or vacuous ("" otherwise).
     """
 
     name: str
@@ -442,6 +685,7 @@ class Bound(ResultMixin):
     assumptions_hold: bool
     failed: tuple
     probability: str
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -485,8 +729,11 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
 
     Parameters
     ----------
-    problem : RidgeProblem
-    lam, eta, eps, c : float
+    problem : RidgeProblem or Spectrum
+    lam : float
+        Weight decay ``>= 0``.
+    eta, eps, c : float
+        Step size and thresholds, ``> 0``.
     delta : float
         Failure probability of Theorem 4.2, in (0, 1).
 
@@ -503,6 +750,7 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     (the proof's form of Eq. (4); the paper also prints
     ``c^2/(lambda_min^2 nu2)``) and
     ``lam <= min(2 eps/(3||theta*||^2), sqrt(Lbar eps)/(sqrt6 ||theta*||))``;
+    the t2 bounds also need ``lam > 0`` (``thm42_positive_weight_decay``);
     Eq. (8) additionally ``eta lam <= 0.01``, ``c = eps``, Gaussian
     ``N(0, I/m)`` features and ``||theta*||^2 <= eps m`` (its step
     ``(sqrt(eps m) + ||theta*||)^2 <= 4 eps m``; the paper leaves it implicit).  ``b^2`` is the sample ``max_i ||phi(x_i)||^2``
@@ -519,6 +767,9 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     (True, False)
     """
     spec = _spectrum(problem)
+    lam = check_nonnegative("lam", lam)
+    eta, eps, c = check_positive("eta", eta), check_positive("eps", eps), check_positive("c", c)
+    delta = check_open_unit("delta", delta)
     n, m = spec.n, spec.m
     nu2 = problem.nu2 if isinstance(problem, RidgeProblem) and problem.nu2 is not None \
         else spec.init_norm_sq / m
@@ -529,7 +780,8 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     inf = float("inf")
 
     def cond(name, theorem, lhs, rel, rhs, desc):
-        ok = {"<": lhs < rhs, "<=": lhs <= rhs, ">=": lhs >= rhs, "==": lhs == rhs}[rel]
+        ok = {"<": lhs < rhs, "<=": lhs <= rhs, ">=": lhs >= rhs, "==": lhs == rhs,
+              ">": lhs > rhs}[rel]
         return name, Condition(name, theorem, bool(ok), float(lhs), float(rhs), rel, desc)
 
     over = max(32.0 * np.log(2.0 / delta),
@@ -542,20 +794,23 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     items = [
         cond("null_space", "all", m - spec.rank, ">=", 1,
              "Phi has a null space (m > rank(Phi)); without it the mechanism is absent"),
-        cond("thm41_step_size", "Theorem 4.1", eta, "<=", 2.0 / (spec.lbar + 2.0 * lam),
+        cond("thm41_step_size", "Theorem 4.1", eta, "<=", 2.0 * _inv(spec.lbar + 2.0 * lam),
              "eta <= 2/(Lbar + 2 lam)"),
         cond("thm41_zero_teacher", "Theorem 4.1", tn, "==", 0.0,
              "Theorem 4.1 is stated for the zero teacher theta* = 0"),
-        cond("thm44_step_size", "Theorem 4.4", eta, "<", 1.0 / (lam + spec.lmax / n),
+        cond("thm44_step_size", "Theorem 4.4", eta, "<", _inv(lam + spec.lmax / n),
              "eta < 1/(lam + lambda_max(Phi^T Phi)/n)"),
-        cond("thm45_step_size", "Theorem 4.5", eta, "<", 1.0 / lam if lam > 0 else inf,
+        cond("thm45_step_size", "Theorem 4.5", eta, "<", _inv(lam),
              "eta < 1/lam"),
-        cond("thm42_step_size", "Theorem 4.2", eta, "<", 1.0 / (lam + b2),
+        cond("thm42_step_size", "Theorem 4.2", eta, "<", _inv(lam + b2),
              "eta < 1/(lam + b^2), b^2 = max_i ||phi(x_i)||^2 (sample)"),
         cond("thm42_overparameterization", "Theorem 4.2", m, ">=", n + over,
              "m >= n + max(32 ln(2/delta), 8||theta*||^2/nu2, 8c/(lambda_min(Sigma) nu2))"),
         cond("thm42_weight_decay", "Theorem 4.2", lam, "<=", wd,
              "lam <= min(2 eps/(3||theta*||^2), sqrt(Lbar eps)/(sqrt(6)||theta*||))"),
+        cond("thm42_positive_weight_decay", "Theorem 4.2", lam, ">", 0.0,
+             "lam > 0: the t2 bounds are ln(.)/(k eta lam); at lam = 0 (no weight decay) "
+             "they are their limit, +inf (never generalizes) or vacuous"),
         cond("eq8_small_step", "Eq. (8)", eta * lam, "<=", 0.01, "eta lam <= 0.01"),
         cond("eq8_c_equals_eps", "Eq. (8)", c, "==", eps, "c = eps"),
         cond("eq8_gaussian_features", "Eq. (8)", float(gaussian), "==", 1.0,
@@ -567,9 +822,17 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     return dict(items)
 
 
+def _inv(x: float) -> float:
+    """``1/x``, ``inf`` at ``x = 0`` (a step-size condition with nothing to bound it)."""
+    return 1.0 / x if x > 0 else float("inf")
+
+
 _THM42 = ("null_space", "thm42_step_size", "thm42_overparameterization", "thm42_weight_decay")
 _EQ8 = _THM42 + ("eq8_small_step", "eq8_c_equals_eps", "eq8_gaussian_features",
                  "eq8_teacher_shift")
+# the t2 (and grokking-time) bounds divide by lam
+_THM42_T2 = _THM42 + ("thm42_positive_weight_decay",)
+_EQ8_T2 = _EQ8 + ("thm42_positive_weight_decay",)
 
 
 def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
@@ -580,13 +843,16 @@ def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
     ----------
     problem : RidgeProblem
     lam : float
-        Weight decay ``> 0`` (the t2 bounds divide by it).
+        Weight decay ``>= 0``.  The t2 bounds divide by it: at ``lam = 0`` they
+        are their limit (``+inf``, "never generalizes", when the log argument
+        is ``> 1``; vacuous otherwise), with ``thm42_positive_weight_decay``
+        failing and a ``reason``.
     eta : float
-        Step size.
+        Step size ``> 0`` (GD must converge).
     eps, c : float
-        Thresholds of the training and population losses.
+        Thresholds of the training and population losses, ``> 0``.
     delta : float
-        Failure probability of Theorem 4.2.
+        Failure probability of Theorem 4.2, in ``(0, 1)``.
     warn : bool
         Emit an :class:`~theory._checks.AssumptionWarning` listing the
         bounds applied outside their assumptions.
@@ -603,7 +869,8 @@ def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
     the Marchenko-Pastur ``lmin_plus`` (``t1_upper_eq8_marchenko_pastur``).
     The grokking-time lower bounds are ``(7) - (6)`` and ``(8) - (8)``.
     With ``m <= n`` every bound that needs the null space has
-    ``value=None``.
+    ``value=None``; every None, infinite or vacuous value says why in its
+    ``reason``.
 
     Examples
     --------
@@ -619,8 +886,8 @@ def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
     ('thm42_step_size',)
     """
     if not isinstance(problem, RidgeProblem):
-        raise TypeError("problem must be a RidgeProblem")
-    lam = check_positive("lam", lam)
+        raise TypeError(f"problem must be a RidgeProblem, got {type(problem).__name__}")
+    lam = check_nonnegative("lam", lam)
     eta = check_positive("eta", eta)
     eps = check_positive("eps", eps)
     c = check_positive("c", c)
@@ -632,51 +899,82 @@ def bounds_report(problem: RidgeProblem, *, lam: float, eta: float, eps: float,
     check_nonnegative("nu2", nu2)
     cond = conditions(problem, lam=lam, eta=eta, eps=eps, c=c, delta=delta)
     tn = float(np.sqrt(spec.teacher_norm_sq))
-    has_null = m > n and spec.null_dim > 0 and nu2 > 0
     rho = dyn.row_rate
     lmin = spec.lmin_plus
-    mp = float(marchenko_pastur_lmin(n, m)) if m > n else 0.0
+    mp = float(marchenko_pastur_lmin(n, m))
+    b2, init_sq, sigma = spec.feature_norm_sq_max, spec.init_norm_sq, spec.feature_variance
 
-    def make(name, equation, quantity, kind, value, names, prob):
+    def evaluate(formula, needs, *args):
+        """``(value, reason)``; None with the reason when a requirement fails."""
+        for ok, why in needs:
+            if not ok:
+                return None, why
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", AssumptionWarning)   # reported via `failed`
+                return float(formula(*args)), ""
+        except OverflowError as exc:
+            return None, str(exc)
+
+    null = (m > n and spec.null_dim > 0, "no null space (m <= n or rank(Phi) = m): the "
+                                         "t2 bounds are undefined")
+    init = (init_sq > 0 and nu2 > 0, "theta(0) = 0 (nu2 = 0): the bound is undefined")
+    row = (lmin > 0, "Phi = 0 has no positive eigenvalue")
+    v6 = evaluate(eq6_t1_upper, (row, init), n, eta, lmin, b2, init_sq, eps)
+    v6p = evaluate(pre_taylor_t1_upper, (init, (0 < rho < 1, f"rho = {rho:.6g} is not in "
+                                                "(0, 1): the envelope does not contract")),
+                   eps, spec.lbar, init_sq, rho)
+    v8t1 = evaluate(eq8_t1_upper, (row, init), n, m, nu2, eps, eta, lmin)
+    v8mp = evaluate(eq8_t1_upper, ((mp > 0, "n = m: the Marchenko-Pastur edge is 0"), init),
+                    n, m, nu2, eps, eta, mp)
+    v7 = evaluate(eq7_t2_lower, (null, init), n, m, nu2, c, eta, lam, sigma, tn)
+    v7p = evaluate(pre_taylor_t2_lower, (null, init, (eta * lam < 1, "eta lam >= 1: the "
+                                                      "null-space factor is not in (0, 1]")),
+                   n, m, nu2, c, eta, lam, sigma, tn)
+    v8t2 = evaluate(eq8_t2_lower, (null, init), n, m, nu2, eps, eta, lam)
+
+    def difference(t2, t1):
+        if t2[0] is None or t1[0] is None:
+            return None, t2[1] or t1[1]
+        if np.isinf(t2[0]) and t2[0] > 0:
+            return t2[0], t2[1]
+        return t2[0] - t1[0], ""
+
+    def make(name, equation, quantity, kind, result, names, prob):
+        value, reason = result
         failed = tuple(k for k in names if not cond[k].satisfied)
-        if value is not None and not np.isfinite(value):
-            value = None
-        vac = value is None or (kind == "lower" and value <= 0)
+        vac = (value is None or (kind == "lower" and value <= 0)
+               or (kind == "upper" and value == np.inf))
+        if value is not None and lam == 0 and quantity != "t1" and not reason:
+            reason = ("lam = 0: the null-space part of theta(0) never decays; "
+                      + ("the bound certifies that L stays above c for ever (t2 = +inf, "
+                         "never generalizes; null in JSON)" if value == np.inf else
+                         "the bound is vacuous (its log argument is <= 1)"))
+        elif vac and not reason:
+            reason = ("vacuous: the log argument is <= 1" if kind == "lower"
+                      else "vacuous: infinite")
         return Bound(name=name, equation=equation, quantity=quantity, kind=kind,
-                     value=None if value is None else float(value), vacuous=bool(vac),
+                     value=value, vacuous=bool(vac),
                      conditions=tuple(names), assumptions_hold=not failed,
-                     failed=failed, probability=prob)
+                     failed=failed, probability=prob, reason=reason)
 
     p42 = f">= 1 - delta = {1 - delta:g}"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v6 = eq6_t1_upper(n, eta, lmin, spec.feature_norm_sq_max, spec.init_norm_sq, eps) \
-            if lmin > 0 else None
-        v6p = pre_taylor_t1_upper(eps, spec.lbar, spec.init_norm_sq, rho) \
-            if 0 < rho < 1 else None
-        v8t1 = eq8_t1_upper(n, m, nu2, eps, eta, lmin) if lmin > 0 and nu2 > 0 else None
-        v8mp = eq8_t1_upper(n, m, nu2, eps, eta, mp) if mp > 0 and nu2 > 0 else None
-        if has_null:
-            v7 = eq7_t2_lower(n, m, nu2, c, eta, lam, spec.feature_variance, tn)
-            v7p = pre_taylor_t2_lower(n, m, nu2, c, eta, lam, spec.feature_variance, tn)
-            v8t2 = eq8_t2_lower(n, m, nu2, eps, eta, lam)
-        else:
-            v7 = v7p = v8t2 = None
     b6 = make("t1_upper_eq6", "Theorem 4.2, Eq. (6)", "t1", "upper", v6, _THM42, p42)
-    b7 = make("t2_lower_eq7", "Theorem 4.2, Eq. (7)", "t2", "lower", v7, _THM42, p42)
+    b7 = make("t2_lower_eq7", "Theorem 4.2, Eq. (7)", "t2", "lower", v7, _THM42_T2, p42)
     b6p = make("t1_upper_pre_taylor", "Theorem 4.2, pre-Taylor form of Eq. (6)", "t1",
                "upper", v6p, _THM42, p42)
     b7p = make("t2_lower_pre_taylor", "Theorem 4.2, pre-Taylor form of Eq. (7)", "t2",
-               "lower", v7p, _THM42, p42)
+               "lower", v7p, _THM42_T2, p42)
     b8t1 = make("t1_upper_eq8", "Eq. (8) with the sample lmin_plus", "t1", "upper",
                 v8t1, _EQ8, p42)
     b8mp = make("t1_upper_eq8_marchenko_pastur",
                 "Eq. (8) with lmin_plus = (1 - sqrt(n/m))^2 (asymptotic)", "t1", "upper",
                 v8mp, _EQ8, p42 + " (asymptotically in n, m)")
-    b8t2 = make("t2_lower_eq8", "Eq. (8)", "t2", "lower", v8t2, _EQ8, p42)
+    b8t2 = make("t2_lower_eq8", "Eq. (8)", "t2", "lower", v8t2, _EQ8_T2, p42)
     g67 = make("grokking_lower_eq67", "Eq. (7) - Eq. (6)", "grokking_time", "lower",
-               None if v7 is None or v6 is None else v7 - v6, _THM42, p42)
+               difference(v7, v6), _THM42_T2, p42)
     g8 = make("grokking_lower_eq8", "Eq. (8): t2 bound - t1 bound", "grokking_time", "lower",
-              None if v8t2 is None or v8t1 is None else v8t2 - v8t1, _EQ8, p42)
+              difference(v8t2, v8t1), _EQ8_T2, p42)
     report = BoundsReport(
         t1_upper_eq6=b6, t2_lower_eq7=b7, t1_upper_pre_taylor=b6p,
         t2_lower_pre_taylor=b7p, t1_upper_eq8=b8t1, t1_upper_eq8_marchenko_pastur=b8mp,

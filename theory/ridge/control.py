@@ -9,13 +9,20 @@ values, elasticities, and a point estimate of ``t2``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from theory._checks import (
+    RangeOverflowError,
+    check_choice,
+    check_nonnegative,
+    check_positive,
+    check_values,
+)
 from theory._result import ResultMixin
-from theory._checks import check_nonnegative, check_positive
-from theory.ridge.bounds import marchenko_pastur_lmin
+from theory.ridge.bounds import _sizes, marchenko_pastur_lmin
 from theory.ridge.dynamics import dynamics
 from theory.ridge.problem import RidgeProblem
 from theory.ridge.times import grokking_times
@@ -30,17 +37,26 @@ def lam_star(n, m, nu2, eps, lmin_plus=None):
     Parameters
     ----------
     n, m : int or array
-        ``m > n``.
+        ``0 < n < m`` (real: continuous in them).
     nu2, eps : float or array
+        ``> 0``.
     lmin_plus : float, array or None
-        None uses the Marchenko-Pastur edge ``(1 - sqrt(n/m))^2``.
+        ``> 0``; None uses the Marchenko-Pastur edge ``(1 - sqrt(n/m))^2``.
 
     Returns
     -------
     ndarray or float
-        ``lam*``; for ``lam < lam*`` the Eq. (8) lower bound on ``t2`` exceeds
-        the upper bound on ``t1``.  Negative when Eq. (8) is vacuous for every
-        ``lam`` (``nu2 <= 8 m eps/(m - n)``).
+        ``lam*``; for ``0 < lam < lam*`` the Eq. (8) lower bound on ``t2``
+        exceeds the upper bound on ``t1``.  ``<= 0`` when Eq. (8) is vacuous
+        for every ``lam`` (``nu2 <= 8 m eps/(m - n)``): the formula's negative
+        value, and 0 where even the t1 log argument is ``<= 1``
+        (``nu2 <= eps/(14 m)``, where the formula would divide by a
+        non-positive ``ln(14 m nu2/eps)``).
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
 
     Notes
     -----
@@ -56,10 +72,17 @@ def lam_star(n, m, nu2, eps, lmin_plus=None):
     >>> float(lam_star(100, 1000, 1.0, 0.01)) > 1e-4
     True
     """
-    if lmin_plus is None:
-        lmin_plus = marchenko_pastur_lmin(n, m)
-    return (2.0 * lmin_plus * np.log((m - n) * nu2 / (8.0 * m * eps))
-            / (2.02 * n * np.log(14.0 * m * nu2 / eps)))
+    n, m = _sizes(n, m)
+    nu2, eps = check_values("nu2", nu2, gt=0), check_values("eps", eps, gt=0)
+    lmin_plus = marchenko_pastur_lmin(n, m) if lmin_plus is None else lmin_plus
+    lmin_plus = check_values("lmin_plus", lmin_plus, gt=0)
+    log_a = np.log(m - n) + np.log(nu2) - np.log(8.0) - np.log(m) - np.log(eps)
+    log_b = np.log(14.0) + np.log(m) + np.log(nu2) - np.log(eps)
+    # log_b > log_a always (the t1 log argument is the larger one), so log_b <= 0 only
+    # when Eq. (8) is vacuous anyway
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = 2.0 * lmin_plus * log_a / (2.02 * n * log_b)
+    return np.where(log_b > 0, value, 0.0)[()]
 
 
 def nu2_vacuity_threshold(n, m, eps):
@@ -67,7 +90,8 @@ def nu2_vacuity_threshold(n, m, eps):
 
     ``nu2 <= 8 m eps / (m - n)`` makes the log argument ``<= 1``: the theory no
     longer certifies any generalization delay (grokking can be eliminated by
-    a small initialisation).
+    a small initialisation).  ``0 < n < m`` (real)
+    and ``eps > 0``.
 
     Examples
     --------
@@ -75,9 +99,8 @@ def nu2_vacuity_threshold(n, m, eps):
     >>> round(float(nu2_vacuity_threshold(100, 1000, 0.01)), 6)
     0.088889
     """
-    m = np.asarray(m, dtype=float)
-    if np.any(m <= np.asarray(n)):
-        raise ValueError("m must be > n")
+    n, m = _sizes(n, m)
+    eps = check_values("eps", eps, gt=0)
     return 8.0 * m * eps / (m - n)
 
 
@@ -87,19 +110,32 @@ def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
     Parameters
     ----------
     n, m : int
-        ``m > n``.
-    nu2, c, eta, lam : float
+        ``0 < n < m`` (real: continuous in them).
+    nu2 : float
+        Initialisation variance ``> 0``.
+    c, eta : float
+        ``> 0``.
+    lam : float
+        Weight decay ``>= 0`` with ``eta lam < 1``.
     teacher_norm : float
-        ``||theta*||``.
+        ``||theta*|| >= 0``.
     sigma : float or None
-        Isotropic population covariance ``Sigma = sigma I``; None is ``1/m``.
+        Isotropic population covariance ``Sigma = sigma I`` (``> 0``); None is
+        ``1/m``.
 
     Returns
     -------
     float
-        ``inf`` when the estimated loss floor ``sigma (m-n)/m ||theta*||^2``
-        is already above ``c`` (never generalizes); 0 when ``c`` is above the
-        initial estimated loss.
+        ``inf`` ("never generalizes") when the estimated loss floor
+        ``sigma (m-n)/m ||theta*||^2`` is already at or above ``c``, or when
+        ``lam = 0`` and ``c`` is below the initial estimated loss (the null
+        space never decays); 0 when ``c`` is at or above the initial
+        estimated loss.
+
+    Raises
+    ------
+    ValueError
+        For an argument outside its range (named in the message).
 
     Notes
     -----
@@ -117,17 +153,29 @@ def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
     >>> 22000 < t2_point_estimate(100, 1000, 1.0, 0.01, 1.0, 1e-4) < 24000
     True
     """
-    if m <= n:
-        raise ValueError("m must be > n")
-    sigma = 1.0 / m if sigma is None else sigma
+    n, m = _sizes(n, m)
+    nu2, c, eta = check_positive("nu2", nu2), check_positive("c", c), check_positive("eta", eta)
+    lam = check_nonnegative("lam", lam)
+    teacher_norm = check_nonnegative("teacher_norm", teacher_norm)
+    sigma = 1.0 / m if sigma is None else check_positive("sigma", sigma)
+    if eta * lam >= 1:
+        raise ValueError(f"eta * lam must be < 1 (the null-space factor 1 - eta lam in "
+                         f"(0, 1]), got {eta * lam:g}")
     floor = (m - n) / m * teacher_norm ** 2
     head = c / sigma - floor
     if head <= 0:
         return float("inf")
-    ratio = head / ((m - n) * nu2)
-    if ratio >= 1:
+    # ln(head / ((m - n) nu2)) in log space
+    log_ratio = math.log(head) - math.log(m - n) - math.log(nu2)
+    if log_ratio >= 0:
         return 0.0
-    return float(np.log(ratio) / (2.0 * np.log1p(-eta * lam)))
+    if lam == 0:
+        return float("inf")
+    value = log_ratio / (2.0 * math.log1p(-eta * lam))
+    if not math.isfinite(value):
+        raise RangeOverflowError("the t2 estimate exceeds the float64 range: eta * lam is too "
+                            "small for a finite step count")
+    return value
 
 
 def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
@@ -136,7 +184,9 @@ def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
     Parameters
     ----------
     n, m : int
+        ``0 < n < m`` (real: continuous in them).
     nu2, eps : float
+        ``> 0``.
     lmin_model : {"marchenko_pastur", "fixed"}
         How ``lmin_plus`` moves with ``n`` and ``m``: along the
         Marchenko-Pastur edge ``(1 - sqrt(n/m))^2``, or held fixed.
@@ -145,6 +195,9 @@ def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
     -------
     dict
         ``{"t1": {p: e}, "t2": {p: e}}`` for ``p`` in eta, lam, nu2, n, m.
+        The ``nu2``, ``n`` and ``m`` entries are None when the bound's log
+        argument is ``<= 1`` (the bound is vacuous, ``<= 0``, and its
+        elasticity undefined).
 
     Notes
     -----
@@ -164,20 +217,42 @@ def eq8_elasticities(n, m, nu2, eps, lmin_model="marchenko_pastur") -> dict:
     >>> e["t2"]["lam"], e["t1"]["lam"], e["t2"]["eta"]
     (-1.0, 0.0, -1.0)
     """
-    if lmin_model not in ("marchenko_pastur", "fixed"):
-        raise ValueError(f"lmin_model must be 'marchenko_pastur' or 'fixed', got {lmin_model!r}")
-    if m <= n:
-        raise ValueError("m must be > n")
-    log_a = np.log((m - n) * nu2 / (8.0 * m * eps))
-    log_b = np.log(14.0 * m * nu2 / eps)
-    r = np.sqrt(n / m)
-    mp = r / (1.0 - r) if lmin_model == "marchenko_pastur" else 0.0
+    lmin_model = check_choice("lmin_model", lmin_model, ("marchenko_pastur", "fixed"))
+    n, m = _sizes(n, m)
+    nu2, eps = check_positive("nu2", nu2), check_positive("eps", eps)
+    log_a = math.log(m - n) + math.log(nu2) - math.log(8.0) - math.log(m) - math.log(eps)
+    log_b = math.log(14.0) + math.log(m) + math.log(nu2) - math.log(eps)
+    # r/(1 - r) with r = sqrt(n/m), written without the cancellation of 1 - r
+    mp = math.sqrt(n * m) * (m + math.sqrt(n * m)) / (m * (m - n)) \
+        if lmin_model == "marchenko_pastur" else 0.0
+
+    def defined(log_arg, value):
+        return float(value(log_arg)) if log_arg > 0 else None
+
     return {
-        "t2": {"eta": -1.0, "lam": -1.0, "nu2": float(1.0 / log_a),
-               "n": float(-n / ((m - n) * log_a)), "m": float(n / ((m - n) * log_a))},
-        "t1": {"eta": -1.0, "lam": 0.0, "nu2": float(1.0 / log_b),
-               "n": float(1.0 + mp), "m": float(1.0 / log_b - mp)},
+        "t2": {"eta": -1.0, "lam": -1.0, "nu2": defined(log_a, lambda x: 1.0 / x),
+               "n": defined(log_a, lambda x: -n / ((m - n) * x)),
+               "m": defined(log_a, lambda x: n / ((m - n) * x))},
+        "t1": {"eta": -1.0, "lam": 0.0, "nu2": defined(log_b, lambda x: 1.0 / x),
+               "n": defined(log_b, lambda x: 1.0 + mp),
+               "m": defined(log_b, lambda x: 1.0 / x - mp)},
     }
+
+
+def _check_problem(problem) -> RidgeProblem:
+    """A RidgeProblem sampled with a known ``nu2 > 0`` (its init can be rescaled)."""
+    if not isinstance(problem, RidgeProblem):
+        raise TypeError(f"problem must be a RidgeProblem, got {type(problem).__name__}")
+    if problem.nu2 is None:
+        raise TypeError("problem must record the nu2 its init was sampled with "
+                        "(use sample_problem)")
+    check_positive("nu2", problem.nu2)
+    return problem
+
+
+def _check_setting(lam, eta, eps, c):
+    return (check_nonnegative("lam", lam), check_positive("eta", eta),
+            check_positive("eps", eps), check_positive("c", c))
 
 
 def _rescaled_init(problem: RidgeProblem, nu2: float) -> RidgeProblem:
@@ -203,15 +278,19 @@ def exact_elasticities(problem: RidgeProblem, *, lam, eta, eps, c, rel_step=0.02
     Parameters
     ----------
     problem : RidgeProblem
-    lam, eta, eps, c : float
+    lam : float
+        Weight decay ``>= 0``.
+    eta, eps, c : float
+        ``> 0``.
     rel_step : float
-        Relative step of the parameter (integer rounding of the times adds an
-        error of about ``1 / (t * rel_step)``).
+        Relative step of the parameter, ``> 0`` (integer rounding of the times
+        adds an error of about ``1 / (t * rel_step)``).
 
     Returns
     -------
     dict
-        ``{"t1": {p: e}, "t2": {p: e}}``; None where a time is undefined.
+        ``{"t1": {p: e}, "t2": {p: e}}``; None where a time is undefined, and
+        for ``lam`` when ``lam = 0`` (no relative step away from 0).
 
     Examples
     --------
@@ -221,6 +300,8 @@ def exact_elasticities(problem: RidgeProblem, *, lam, eta, eps, c, rel_step=0.02
     >>> abs(e["t2"]["lam"] + 1) < 0.01
     True
     """
+    problem = _check_problem(problem)
+    lam, eta, eps, c = _check_setting(lam, eta, eps, c)
     rel_step = check_positive("rel_step", rel_step)
     up, down = 1.0 + rel_step, 1.0 / (1.0 + rel_step)
 
@@ -233,6 +314,9 @@ def exact_elasticities(problem: RidgeProblem, *, lam, eta, eps, c, rel_step=0.02
         "lam": ((problem, lam * up, eta), (problem, lam * down, eta)),
         "eta": ((problem, lam, eta * up), (problem, lam, eta * down)),
     }
+    if lam == 0:
+        del variants["lam"]
+        out["t1"]["lam"] = out["t2"]["lam"] = None
     if problem.nu2 is not None and problem.nu2 > 0:
         variants["nu2"] = ((_rescaled_init(problem, problem.nu2 * up), lam, eta),
                            (_rescaled_init(problem, problem.nu2 * down), lam, eta))
@@ -257,11 +341,14 @@ def grokking_onset_nu2(problem: RidgeProblem, *, lam, eta, eps, c, lower=1e-8, u
     ----------
     problem : RidgeProblem
         Sampled with ``nu2 > 0``.
-    lam, eta, eps, c : float
+    lam : float
+        Weight decay ``>= 0``.
+    eta, eps, c : float
+        ``> 0``.
     lower, upper : float
-        Search bracket for ``nu2``.
+        Search bracket for ``nu2``, ``0 < lower < upper``.
     rtol : float
-        Relative tolerance on the threshold.
+        Relative tolerance on the threshold, ``> 0``.
 
     Returns
     -------
@@ -283,9 +370,12 @@ def grokking_onset_nu2(problem: RidgeProblem, *, lam, eta, eps, c, lower=1e-8, u
     >>> 0.001 < nu2 < 0.1
     True
     """
+    problem = _check_problem(problem)
+    lam, eta, eps, c = _check_setting(lam, eta, eps, c)
     lower, upper = check_positive("lower", lower), check_positive("upper", upper)
     if not lower < upper:
-        raise ValueError("need lower < upper")
+        raise ValueError(f"upper must be > lower, got lower={lower}, upper={upper}")
+    rtol = check_positive("rtol", rtol)
 
     def groks(nu2):
         r = grokking_times(_rescaled_init(problem, nu2), lam=lam, eta=eta, eps=eps, c=c)
@@ -324,7 +414,12 @@ def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:
     ----------
     problem : RidgeProblem
         Sampled with ``nu2 > 0`` and ``m > n``.
-    lam, eta, eps, c : float
+    lam : float
+        Weight decay ``>= 0``; ``lam = 0`` (no weight decay) gives the
+        ``lam``-independent thresholds, an infinite t2 estimate unless ``c`` is
+        above the initial loss, and no elasticities in ``lam`` (with a note).
+    eta, eps, c : float
+        ``> 0``.
 
     Returns
     -------
@@ -343,13 +438,8 @@ def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:
     >>> rep.nu2_onset_exact < rep.nu2_vacuity_threshold
     True
     """
-    lam = check_positive("lam", lam)
-    eta = check_positive("eta", eta)
-    eps = check_positive("eps", eps)
-    c = check_positive("c", c)
-    if not isinstance(problem, RidgeProblem) or problem.nu2 is None:
-        raise TypeError("problem must be a RidgeProblem sampled with a known nu2")
-    check_nonnegative("nu2", problem.nu2)
+    lam, eta, eps, c = _check_setting(lam, eta, eps, c)
+    problem = _check_problem(problem)
     n, m, nu2 = problem.n, problem.m, problem.nu2
     if m <= n:
         raise ValueError(f"m must be > n for the control thresholds (got n={n}, m={m}): "
@@ -359,16 +449,18 @@ def control_report(problem: RidgeProblem, *, lam, eta, eps, c) -> ControlReport:
     notes = []
     if eps != c:
         notes.append("Eq. (8) assumes c = eps; lam_star and the nu2 threshold use eps")
+    if lam == 0:
+        notes.append("lam = 0 (no weight decay): the null-space part of theta(0) never decays, "
+                     "so the t2 estimate is inf (never) unless c is above the initial loss; "
+                     "elasticities in lam are undefined (null)")
     return ControlReport(
         lam_star=float(lam_star(n, m, nu2, eps, spec.lmin_plus)),
         lam_star_marchenko_pastur=float(lam_star(n, m, nu2, eps)),
         nu2_vacuity_threshold=float(nu2_vacuity_threshold(n, m, eps)),
-        nu2_onset_exact=grokking_onset_nu2(problem, lam=lam, eta=eta, eps=eps, c=c)
-        if nu2 > 0 else None,
+        nu2_onset_exact=grokking_onset_nu2(problem, lam=lam, eta=eta, eps=eps, c=c),
         t2_point_estimate=t2_point_estimate(n, m, nu2, c, eta, lam,
                                             float(np.sqrt(spec.teacher_norm_sq)),
                                             spec.feature_variance),
         elasticities_eq8=eq8_elasticities(n, m, nu2, eps),
-        elasticities_exact=exact_elasticities(problem, lam=lam, eta=eta, eps=eps, c=c)
-        if nu2 > 0 else {},
+        elasticities_exact=exact_elasticities(problem, lam=lam, eta=eta, eps=eps, c=c),
         notes=tuple(notes))

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from theory._result import ResultMixin
-from theory._checks import check_positive
+from theory._checks import check_positive, check_positive_int
 from theory.ridge.dynamics import RidgeDynamics, dynamics
 
 __all__ = ["GrokkingTimes", "TIME_DEFINITIONS", "overfitting_time",
@@ -262,6 +262,7 @@ def grokking_times_many(problems, *, lam: float, eta: float, eps: float, c: floa
 
     eps = check_positive("eps", eps)
     c = check_positive("c", c)
+    _check_sequence("problems", problems)
     spectra = compute_spectra(problems)
     dyns = [dynamics(s, lam=lam, eta=eta) for s in spectra]
     t1 = last_at_or_above_many([d.train for d in dyns], eps)
@@ -303,7 +304,8 @@ def times_for_seeds(n: int, m: int, nu2: float, seeds, *, lam: float, eta: float
     """
     from theory.ridge.problem import sample_problems
 
-    seeds = list(seeds)
+    n, m = check_positive_int("n", n), check_positive_int("m", m)
+    seeds = list(_check_sequence("seeds", seeds))
     # batches of <= 64 MiB of features: the batching gains nothing beyond a few dozen
     # problems, and memory stays bounded for any number of seeds
     chunk = max(1, (1 << 26) // (8 * max(1, int(n) * int(m))))
@@ -313,3 +315,10 @@ def times_for_seeds(n: int, m: int, nu2: float, seeds, *, lam: float, eta: float
                                    teacher_norm=teacher_norm)
         out += grokking_times_many(problems, lam=lam, eta=eta, eps=eps, c=c)
     return out
+
+
+def _check_sequence(name: str, value):
+    """A sequence (not a string), or a TypeError naming the parameter."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a sequence, got {type(value).__name__}")
+    return value

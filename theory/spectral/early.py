@@ -36,7 +36,7 @@ import numbers
 import numpy as np
 
 from theory.spectral.hjorth import band_energies, hjorth_frequency
-from theory.spectral.preprocess import preprocess_window
+from theory.spectral.preprocess import _as_float, preprocess_window
 
 __all__ = [
     "EARLY_FEATURES",
@@ -128,7 +128,7 @@ def early_features(curve, window: int) -> dict:
     (-3.99, -4.0, 0.0)
     """
     window = _check_window_arg(window)
-    arr = np.asarray(curve, dtype=np.float64)
+    arr = _as_float(curve)
     if arr.ndim != 1:
         raise ValueError(f"curve must be 1-dimensional, got shape {arr.shape}")
     if arr.size < window:
@@ -218,8 +218,8 @@ def resample_unit_steps(steps, values) -> tuple[np.ndarray, np.ndarray, dict | N
     >>> s.tolist(), v.tolist(), note["stride"]
     ([0, 1, 2, 3, 4], [1.0, 0.9, 0.8, 0.6000000000000001, 0.4], 2)
     """
-    st = np.asarray(steps, dtype=np.float64)
-    val = np.asarray(values, dtype=np.float64)
+    st = _as_float(steps, "steps")
+    val = _as_float(values, "values")
     if st.ndim != 1 or val.ndim != 1 or st.size != val.size:
         raise ValueError(f"steps and values must be 1-D of equal length, got shapes {st.shape} "
                          f"and {val.shape}")

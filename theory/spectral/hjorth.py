@@ -38,8 +38,13 @@ so ``m2`` differs by a relative ``<= omega_max^2 / 12``.
 Degenerate windows never give NaN: a window whose values are all equal has
 ``activity = mobility = complexity = 0``; any ratio whose denominator is zero
 (e.g. the mobility of the constant first difference of a ramp) is defined as 0.
-Windows of amplitude below ~1e-150 lose relative accuracy (their squares are
-subnormal); rescale them (``normalize``) first.
+
+Every quantity is computed on the window rescaled by a power of two (exact) to
+unit amplitude: mobility and complexity are scale-invariant and the energies
+scale as the amplitude squared, so windows of amplitude ``1e-200`` or
+``1e200`` give the same mobility and complexity as at amplitude 1.  An energy
+beyond the float64 range (amplitude above ~1e154) raises OverflowError; one
+below it underflows to the nearest float (0).
 """
 
 from __future__ import annotations
@@ -50,7 +55,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._result import ResultMixin
-from theory._checks import check_finite_array
+from theory._checks import RangeOverflowError, check_finite_array
+from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [
     "KERNELS",
@@ -102,6 +108,16 @@ def _window(x) -> np.ndarray:
     return arr
 
 
+def _unscale(value, e: int, what: str):
+    """An energy of the rescaled window times ``2^(2e)``, refusing an overflow."""
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.ldexp(value, 2 * e)
+    if not np.all(np.isfinite(out)):
+        raise RangeOverflowError(f"{what} exceeds the float64 range (window amplitude ~2^{e}): "
+                            "rescale the window first (e.g. normalize='std')")
+    return out
+
+
 def _choice(name: str, value, choices) -> str:
     if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
@@ -115,7 +131,7 @@ def _sqrt_ratio(num: float, den: float) -> float:
 
 def _var(y: np.ndarray) -> float:
     # Population variance; 0 for an empty or constant array.
-    if y.size == 0 or np.ptp(y) == 0:
+    if y.size == 0 or np.all(y == y[0]):
         return 0.0
     return float(np.var(y))
 
@@ -167,8 +183,8 @@ def power_spectrum(x) -> tuple[np.ndarray, np.ndarray]:
     >>> np.round(power, 12)
     array([0. , 0. , 0.5, 0. , 0. ])
     """
-    x = _window(x)
-    return _frequencies(x.size), _one_sided_power(x)
+    x, e = _unit_amplitude(_window(x))
+    return _frequencies(x.size), _unscale(_one_sided_power(x), e, "the power spectrum")
 
 
 def spectral_moments(x, orders=(0, 2, 4), *, kernel: str = "omega") -> np.ndarray:
@@ -212,15 +228,22 @@ def spectral_moments(x, orders=(0, 2, 4), *, kernel: str = "omega") -> np.ndarra
     orders = np.atleast_1d(np.asarray(orders))
     if orders.dtype.kind not in "iu" or np.any(orders < 0):
         raise ValueError(f"orders must be integers >= 0, got {orders.tolist()}")
-    omega = _frequencies(x.size)
+    return _unscale(_moments(x, orders, kernel), _unit_amplitude(x)[1], "a spectral moment")
+
+
+def _moments(x: np.ndarray, orders, kernel: str) -> np.ndarray:
+    """Spectral moments of the window rescaled to unit amplitude."""
+    xs, _ = _unit_amplitude(x)
+    omega = _frequencies(xs.size)
     weight = omega if kernel == "omega" else 2.0 * np.sin(omega / 2.0)
-    power = _one_sided_power(x)[1:]
+    power = _one_sided_power(xs)[1:]
     weight = weight[1:]
-    return np.array([float(np.sum(power * weight ** int(j))) for j in orders])
+    with np.errstate(over="ignore", under="ignore"):
+        return np.array([float(np.sum(power * weight ** int(j))) for j in orders])
 
 
 def _is_constant(x: np.ndarray) -> bool:
-    return bool(np.ptp(x) == 0)
+    return bool(np.all(x == x[0]))
 
 
 def hjorth_time(x, *, difference: str = "linear") -> HjorthParameters:
@@ -259,13 +282,14 @@ def hjorth_time(x, *, difference: str = "linear") -> HjorthParameters:
     label = f"time/{difference}"
     if _is_constant(x):
         return HjorthParameters(0.0, 0.0, 0.0, label)
-    d1 = _difference(x, difference)
+    xs, e = _unit_amplitude(x)      # scale-covariant: differences of x 2^-e cannot overflow
+    d1 = _difference(xs, difference)
     d2 = _difference(d1, difference)
-    v0, v1, v2 = _var(x), _var(d1), _var(d2)
+    v0, v1, v2 = _var(xs), _var(d1), _var(d2)
     mobility = _sqrt_ratio(v1, v0)
     mobility_d1 = _sqrt_ratio(v2, v1)
     complexity = mobility_d1 / mobility if mobility > 0 else 0.0
-    return HjorthParameters(v0, mobility, complexity, label)
+    return HjorthParameters(float(_unscale(v0, e, "the activity")), mobility, complexity, label)
 
 
 def _from_moments(m0: float, m2: float, m4: float, complexity: str) -> tuple[float, float, float]:
@@ -317,8 +341,10 @@ def hjorth_frequency(x, *, kernel: str = "difference", complexity: str = "standa
     label = f"frequency/{kernel}/{complexity}"
     if _is_constant(x):
         return HjorthParameters(0.0, 0.0, 0.0, label)
-    m0, m2, m4 = (float(m) for m in spectral_moments(x, (0, 2, 4), kernel=kernel))
-    return HjorthParameters(*_from_moments(m0, m2, m4, complexity), label)
+    m0, m2, m4 = (float(m) for m in _moments(x, (0, 2, 4), kernel))   # unit amplitude
+    _, mobility, comp = _from_moments(m0, m2, m4, complexity)
+    activity = float(_unscale(m0, _unit_amplitude(x)[1], "the activity"))
+    return HjorthParameters(activity, mobility, comp, label)
 
 
 def hjorth_paper(x) -> HjorthParameters:
@@ -394,7 +420,7 @@ def band_energies(x, edges) -> np.ndarray:
     >>> np.round(band_energies(x, [0.0, 0.5, 1.0]), 12)
     array([0.5, 2. ])
     """
-    x = _window(x)
+    x, e = _unit_amplitude(_window(x))
     edges = _check_edges(edges)
     n = x.size
     frac = 2 * np.arange(n // 2 + 1) / n
@@ -402,7 +428,8 @@ def band_energies(x, edges) -> np.ndarray:
     band = np.searchsorted(edges, frac, side="right") - 1
     band[frac == edges[-1]] = edges.size - 2
     keep = (np.arange(frac.size) >= 1) & (band >= 0) & (band <= edges.size - 2)
-    return np.bincount(band[keep], weights=power[keep], minlength=edges.size - 1)
+    energies = np.bincount(band[keep], weights=power[keep], minlength=edges.size - 1)
+    return _unscale(energies, e, "a band energy")
 
 
 def low_frequency_energy(x, k_max: int) -> float:
@@ -433,7 +460,10 @@ def low_frequency_energy(x, k_max: int) -> float:
     >>> round(low_frequency_energy(x, 1), 12), round(low_frequency_energy(x, 8), 12)
     (0.5, 2.5)
     """
-    x = _window(x)
-    if isinstance(k_max, bool) or not isinstance(k_max, (numbers.Integral, np.integer)) or k_max < 1:
+    x, e = _unit_amplitude(_window(x))
+    if isinstance(k_max, bool) or not isinstance(k_max, (numbers.Integral, np.integer)):
+        raise TypeError(f"k_max must be an integer >= 1, got {k_max!r}")
+    if k_max < 1:
         raise ValueError(f"k_max must be an integer >= 1, got {k_max!r}")
-    return float(np.sum(_one_sided_power(x)[1 : int(k_max) + 1]))
+    energy = float(np.sum(_one_sided_power(x)[1 : int(k_max) + 1]))
+    return float(_unscale(energy, e, "the low-frequency energy"))

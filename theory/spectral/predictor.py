@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from theory._result import ResultMixin
-from theory._checks import check_positive_int
+from theory._checks import check_finite_array, check_positive_int
 from theory.spectral.hjorth import KERNELS, band_energies, hjorth_frequency
 from theory.spectral.preprocess import (
     NORMALIZE_MODES,
@@ -461,9 +461,9 @@ def evaluate(
     """
     if not isinstance(predictor, SpectralPredictor):
         raise TypeError(f"predictor must be a SpectralPredictor, got {type(predictor).__name__}")
-    ci = bootstrap_auroc_ci(direction_sign(predictor.direction) * np.asarray(scores, dtype=np.float64),
+    s = check_finite_array("scores", scores, ndim=1)
+    ci = bootstrap_auroc_ci(direction_sign(predictor.direction) * s,
                             labels, n_boot=n_boot, level=level, seed=seed)
-    s = np.asarray(scores, dtype=np.float64)
     y = _check_labels(labels, s.size)
     pred = predictor.decide(s)
     tp = int(np.sum(pred & y))

@@ -26,7 +26,7 @@ import numbers
 
 import numpy as np
 
-from theory._checks import check_finite_array
+from theory._checks import RangeOverflowError, check_finite_array
 
 __all__ = [
     "PREPROCESS_MODES",
@@ -134,11 +134,21 @@ def extract_window(curve, window: int) -> np.ndarray:
     >>> extract_window([3, 2, 1, 0.5], 3)
     array([3., 2., 1.])
     """
-    arr = np.asarray(curve, dtype=np.float64)
+    arr = _as_float(curve)
     if arr.ndim != 1:
         raise ValueError(f"curve must be 1-dimensional, got shape {arr.shape}")
     window = _check_window(window, arr.size)
     return check_finite_array("curve", arr[:window], ndim=1).copy()
+
+
+def _as_float(curve, name: str = "curve") -> np.ndarray:
+    """``curve`` as float64 (non-finite values allowed: callers check what they read)."""
+    if isinstance(curve, (str, bytes)) or curve is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {type(curve).__name__}")
+    try:
+        return np.asarray(curve, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers, got {curve!r:.80}") from exc
 
 
 def _detrend(x: np.ndarray) -> np.ndarray:
@@ -201,6 +211,11 @@ def preprocess_window(
 
     Notes
     -----
+    Every step is scale-covariant, so the window is rescaled by a power of two
+    (exact) to unit amplitude before the mean, the standard deviation, the
+    trend or the filter are computed: a window of amplitude ``1e300`` neither
+    overflows (``sum`` of its values, ``var``) nor loses digits.
+
     ``"highpass"`` is an ideal (brick-wall) filter on the periodic extension of
     the window: with ``X_k = sum_n x_n exp(-2 pi i k n / N)`` the output is the
     inverse DFT of ``X_k 1[2 |k| / N >= cutoff]`` (``k`` folded to
@@ -226,6 +241,8 @@ def preprocess_window(
         cutoff = _check_cutoff(cutoff)
     elif cutoff is not None:
         raise ValueError(f"cutoff is only used by preprocess='highpass', got preprocess={preprocess!r}")
+    if not isinstance(log, (bool, np.bool_)):
+        raise TypeError(f"log must be a bool, got {log!r}")
     x = check_finite_array("window", window, ndim=1).copy()
     _check_window(x.size)
     if log:
@@ -235,17 +252,39 @@ def preprocess_window(
     if normalize == "initial":
         if x[0] == 0:
             raise ValueError("window[0] (after log, if any) must be != 0 for normalize='initial'")
-        x = x / abs(x[0])
+        with np.errstate(over="ignore"):
+            x = x / abs(x[0])
+        if not np.all(np.isfinite(x)):
+            raise RangeOverflowError("window / |window[0]| exceeds the float64 range: window[0] "
+                                "is too small against the rest for normalize='initial'")
     elif normalize == "std":
-        std = float(np.std(x))
+        scaled, e = _unit_amplitude(x)
+        std = float(np.std(scaled))
         if std > 0:
-            x = x / std
+            x = scaled / std          # x / std(x): the power of two cancels
     if preprocess == "none":
         return x
-    if np.ptp(x) == 0:
+    if np.all(x == x[0]):
         return np.zeros_like(x)
+    scaled, e = _unit_amplitude(x)
     if preprocess == "mean":
-        return x - x.mean()
-    if preprocess in ("detrend", "linear"):
-        return _detrend(x)
-    return _highpass(x, cutoff)
+        out = scaled - scaled.mean()
+    elif preprocess in ("detrend", "linear"):
+        out = _detrend(scaled)
+    else:
+        out = _highpass(scaled, cutoff)
+    with np.errstate(over="ignore"):
+        out = np.ldexp(out, e)
+    if not np.all(np.isfinite(out)):
+        raise RangeOverflowError(f"the {preprocess!r}-filtered window exceeds the float64 range "
+                            "(|window| near 1.8e308): rescale it (normalize='std')")
+    return out
+
+
+def _unit_amplitude(x: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(x 2^-e, e)`` with ``max|x 2^-e|`` in ``[0.5, 1)`` (exact power-of-two scaling)."""
+    peak = float(np.max(np.abs(x)))
+    if peak == 0.0:
+        return x, 0
+    e = int(np.frexp(peak)[1])
+    return np.ldexp(x, -e), e

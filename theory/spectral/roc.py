@@ -201,7 +201,7 @@ def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, 
     ----------
     scores : array_like, shape (n,)
     labels : array_like, shape (n,)
-        Binary, both classes present.
+        Binary, at least two runs of each class (the BCa jackknife needs them).
     n_boot : int
         Number of bootstrap replicates, ``>= 1``.
     level : float
@@ -245,6 +245,9 @@ def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, 
     from theory._bootstrap import bootstrap_interval
 
     pos, neg = s[y], s[~y]
+    if min(pos.size, neg.size) < 2:
+        raise ValueError("labels must hold at least two runs of each class for the stratified "
+                         f"bootstrap, got n_pos={pos.size}, n_neg={neg.size}")
     ci = bootstrap_interval((pos, neg), _auroc_two_samples, n_resamples=int(n_boot), level=level,
                             seed=seed, vectorized=True)
     return AurocCI(
