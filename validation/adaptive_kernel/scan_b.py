@@ -129,7 +129,7 @@ def simulation_config_b(P: int = 11, N: int = 256, sharpness: float = 10.0,
     >>> cfg = simulation_config_b(11, 256, 10.0)
     >>> t = thresholds(cfg, "matrix")
     >>> round(cfg.gamma, 4), round(t.sigma2_II / t.sigma2_I, 4), f"{t.sigma2_I:.4e}"
-    (3.63, 0.7458, '2.7307e-04')
+    (3.63, 0.7458, '2.7309e-04')
     """
     N = check_positive_int("N", N)
     kappa = check_positive("sharpness", sharpness)
