@@ -22,14 +22,32 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from theory._checks import check_nonnegative, check_positive_int
 from validation._threads import single_threaded_blas
 
-__all__ = ["BLOCK_ENTRIES", "chain_streams", "prior_draws", "chain_blocks", "run_blocks",
-           "euler_maruyama", "stack_records"]
+__all__ = ["BLOCK_ENTRIES", "check_schedule", "chain_streams", "prior_draws", "chain_blocks",
+           "run_blocks", "euler_maruyama", "stack_records"]
 
 #: Floats of the largest per-block work array (about 66 000: the activations of two
 #: Model A chains at n = 375, N = 88, which stay in a 256 kB L2 cache in float32).
 BLOCK_ENTRIES = 66_000
+
+
+def check_schedule(chains, steps, burn_in, thin, workers, dtype):
+    """Validate the sampler settings shared by both models; ``burn_in=None`` is ``steps // 2``.
+
+    Returns ``(chains, steps, burn_in, thin, workers, numpy dtype)``.
+    """
+    chains = check_positive_int("chains", chains)
+    steps = check_positive_int("steps", steps)
+    thin = check_positive_int("thin", thin)
+    workers = check_positive_int("workers", workers)
+    burn_in = steps // 2 if burn_in is None else int(check_nonnegative("burn_in", burn_in))
+    if burn_in >= steps:
+        raise ValueError(f"burn_in must be < steps ({steps}), got {burn_in}")
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+    return chains, steps, burn_in, thin, workers, np.dtype(dtype)
 
 
 def chain_streams(seed, chains: int) -> list:

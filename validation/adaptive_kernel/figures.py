@@ -64,6 +64,14 @@ __all__ = ["make_figures", "plot_overlap_action", "plot_component_vs_sigma2",
            "plot_model_b_modes", "run_model_b", "model_b_figure"]
 
 
+def _neg_log_histogram(edges, density):
+    """Bin centres, nonempty bins, ``-log density`` and its first-bin value (the zero)."""
+    mids = 0.5 * (edges[1:] + edges[:-1])
+    with np.errstate(divide="ignore"):
+        neg_log = -np.log(density)
+    return mids, density > 0, neg_log, neg_log[0]
+
+
 def plot_overlap_action(ax, scan, index, *, color="C0", label=None):
     """``-log p(q)`` at ``scan.sigma2[index]``: histogram, finite-d and scaling-limit curves.
 
@@ -73,12 +81,7 @@ def plot_overlap_action(ax, scan, index, *, color="C0", label=None):
     cfg = ModelAConfig(**scan.config["model"])
     s2 = float(scan.sigma2[index])
     edges = scan.hist_edges
-    mids = 0.5 * (edges[1:] + edges[:-1])
-    dens = scan.hist_density[index]
-    keep = dens > 0
-    with np.errstate(divide="ignore"):
-        sim = -np.log(dens)
-    ref = sim[0]
+    mids, keep, sim, ref = _neg_log_histogram(edges, scan.hist_density[index])
     q = np.linspace(0.0, edges[-1], 400)
     fd = scan.finite_d[index]
     sl = scan.scaling_limit[index]
@@ -236,12 +239,7 @@ def plot_model_b_modes(ax, scan, index, *, color="C0", label=None):
     """
     cfg = scan.config["model"]
     edges = scan.hist_edges
-    mids = 0.5 * (edges[1:] + edges[:-1])
-    dens = scan.hist_density[index]
-    keep = dens > 0
-    with np.errstate(divide="ignore"):
-        sim = -np.log(dens)
-    ref = sim[0]
+    mids, keep, sim, ref = _neg_log_histogram(edges, scan.hist_density[index])
     fp = scan.finite_p[index]
     theory = mode_marginal(edges, fp["g"], cfg["gamma"], cfg["P"])
     with np.errstate(divide="ignore"):

@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import erf
 
-from theory._checks import check_nonnegative, check_positive, check_positive_int
+from theory._checks import check_positive, check_positive_int
 from validation.adaptive_kernel._integrator import (
     chain_blocks,
+    check_schedule,
     chain_streams,
     euler_maruyama,
     prior_draws,
@@ -361,17 +362,9 @@ def langevin_model_a(data: ModelAData, *, N: int, sigma2, sigma_a2: float,
     N = check_positive_int("N", N)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
-    chains = check_positive_int("chains", chains)
     step = check_positive("step", step)
-    steps = check_positive_int("steps", steps)
-    thin = check_positive_int("thin", thin)
-    workers = check_positive_int("workers", workers)
-    burn_in = steps // 2 if burn_in is None else int(check_nonnegative("burn_in", burn_in))
-    if burn_in >= steps:
-        raise ValueError(f"burn_in must be < steps ({steps}), got {burn_in}")
-    if dtype not in ("float64", "float32"):
-        raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
-    dt = np.dtype(dtype)
+    chains, steps, burn_in, thin, workers, dt = check_schedule(chains, steps, burn_in, thin,
+                                                               workers, dtype)
     per_chain = np.repeat(levels, chains)
     K = per_chain.size
     d = data.d

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._checks import check_nonnegative, check_positive_int
 from theory.adaptive_kernel.model_b import ModelBConfig, modular_target
 from validation.adaptive_kernel._integrator import (
     chain_blocks,
+    check_schedule,
     chain_streams,
     euler_maruyama,
     prior_draws,
@@ -370,16 +370,8 @@ def langevin_model_b(config: ModelBConfig, *, sigma2, chains: int = 4, step=2e-3
     P = config.P
     levels = _levels("sigma2", sigma2)
     steps_per_level = _levels("step", step, levels.size)
-    chains = check_positive_int("chains", chains)
-    steps = check_positive_int("steps", steps)
-    thin = check_positive_int("thin", thin)
-    workers = check_positive_int("workers", workers)
-    burn_in = steps // 2 if burn_in is None else int(check_nonnegative("burn_in", burn_in))
-    if burn_in >= steps:
-        raise ValueError(f"burn_in must be < steps ({steps}), got {burn_in}")
-    if dtype not in ("float64", "float32"):
-        raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
-    dt = np.dtype(dtype)
+    chains, steps, burn_in, thin, workers, dt = check_schedule(chains, steps, burn_in, thin,
+                                                               workers, dtype)
     per_chain = np.repeat(levels, chains)
     K = per_chain.size
     per_step = (np.repeat(steps_per_level, chains) if steps_per_level.size > 1
