@@ -185,22 +185,26 @@ def _gradient(w, v, alpha, prob: _Problem, inv_s2):
     g_a = np.matmul(feat, resid)                                 # (K, N, p)
     g_a *= prob.s_a
     g_a += alpha
-    # d/dh: 2 h sum_p resid a_p, then the sums over m (for w) and n (for v)
-    e = np.matmul(resid, a.transpose(0, 2, 1)).transpose(0, 2, 1).reshape(K, N, P, P)
+    # d/dh: 2 h sum_p a_p resid_p (a contiguous (K, N, n, m) array), then the sums over
+    # m (for w) and n (for v)
+    e = np.matmul(a, resid.transpose(0, 2, 1)).reshape(K, N, P, P)
     e *= h
     e *= 2.0
     # sums over m and n as products with a ones vector (5x faster than .sum on short axes)
     g_w = (e.reshape(-1, P) @ prob.ones).reshape(K, N, P)
     g_v = prob.ones @ e
-    # regulariser (gamma/(6P^2)) sum_k |w^_k|^6: gradient (gamma/P^2) sum_k s_k^2 d(s_k/2)/dw
-    for x, g in ((w, g_w), (v, g_v)):
-        z = x @ prob.dft                                         # (Re, Im) of w^
-        s = z[..., :P] * z[..., :P] + z[..., P:] * z[..., P:]
-        s *= s
-        s *= prob.reg
-        z *= np.concatenate([s, s], axis=-1)
-        g += z @ prob.dft.T
-        g += x
+    # regulariser (gamma/(6P^2)) sum_k |w^_k|^6: gradient (gamma/P^2) sum_k s_k^2 d(s_k/2)/dw,
+    # for w and v in one product
+    x = np.concatenate([w, v], axis=1)                          # (K, 2N, P)
+    z = (x @ prob.dft).reshape(K, 2 * N, 2, P)                   # (Re, Im) of w^
+    s = z[:, :, 0] * z[:, :, 0]
+    s += z[:, :, 1] * z[:, :, 1]
+    s *= s
+    s *= prob.reg
+    z *= s[:, :, None, :]
+    x += z.reshape(K, 2 * N, 2 * P) @ prob.dft.T                 # prior + regulariser
+    g_w += x[:, :N]
+    g_v += x[:, N:]
     return (g_w, g_v, g_a), sse
 
 
