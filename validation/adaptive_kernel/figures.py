@@ -491,9 +491,11 @@ def _write_fig3(out_dir, config, mb, report):
                "config": {**config, "model_b": BASE_MODEL_B.to_dict(), "normalisation": "paper"},
                "curve": mb_curve.to_dict(), "thresholds": thr.to_dict()}
     if mb is not None:
+        # no timings in the sidecar: the same seeds give the same bytes
         sidecar["simulation"] = {"config": mb["config"].to_dict(), "normalisation": "matrix",
                                  "scan": mb["scan"].to_dict(), "sweep": mb["sweep"].to_dict(),
-                                 "theory_curves": mb["theory_curves"], "report": report}
+                                 "theory_curves": mb["theory_curves"],
+                                 "report": {k: v for k, v in report.items() if k != "cost"}}
     return save_figure(_fig3(mb_curve, thr, BASE_MODEL_B.gamma, mb), out_dir, "fig3_model_b",
                        sidecar)
 

@@ -75,10 +75,10 @@ _HIST_BINS = 60
 
 #: Simulation budgets (``reduced_sigma2`` = ``sigma2/sigma2_I``; one ``step`` per level).
 PROFILES_B = {
-    "quick": {"P": 11, "N": 128, "sharpness": 10.0,
+    "quick": {"P": 11, "N": 64, "sharpness": 10.0,
               "reduced_sigma2": [0.7, 0.85, 0.95, 1.05, 1.25],
-              "step": [0.003, 0.005, 0.005, 0.005, 0.005], "chains": 2, "steps": 6000,
-              "thin": 40, "sweep_steps": 1500, "sweep_chains": 2},
+              "step": [0.003, 0.005, 0.005, 0.005, 0.005], "chains": 2, "steps": 5000,
+              "thin": 40, "sweep_steps": 1000, "sweep_chains": 2},
     "full": {"P": 11, "N": 256, "sharpness": 10.0,
              "reduced_sigma2": [0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 1.0, 1.1, 1.25],
              "step": [0.003, 0.003, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005, 0.005],
