@@ -28,7 +28,7 @@ import numpy as np
 
 from theory import __version__
 from theory.adaptive_kernel.finite_d import finite_d_solution, overlap_density
-from theory.adaptive_kernel.finite_p import finite_p_curve, mode_marginal, sharp_limit_a
+from theory.adaptive_kernel.finite_p import mode_marginal
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
     critical_point,
@@ -43,12 +43,8 @@ from theory.adaptive_kernel.model_b import (
     thresholds,
 )
 from validation._io import make_out_dir, save_figure, write_json
-from validation.adaptive_kernel.scan_b import (
-    PROFILES_B,
-    hysteresis_sweep_b,
-    model_b_scan,
-    simulation_config_b,
-)
+from validation.adaptive_kernel.report_b import model_b_report, run_model_b
+from validation.adaptive_kernel.scan_b import PROFILES_B
 from validation.adaptive_kernel.transition import (
     PROFILES,
     TAIL_THRESHOLD,
@@ -61,7 +57,7 @@ from validation.adaptive_kernel.transition import (
 
 __all__ = ["make_figures", "plot_overlap_action", "plot_component_vs_sigma2",
            "plot_model_b_actions", "plot_model_b_learned", "plot_model_b_simulation",
-           "plot_model_b_modes", "run_model_b", "model_b_figure"]
+           "plot_model_b_modes", "model_b_figure"]
 
 
 def _neg_log_histogram(edges, density):
@@ -344,122 +340,6 @@ def _report(scans, sweeps, onsets, config):
             "model_a": sizes, "config": config}
 
 
-def run_model_b(profile: str = "full", *, seed: int = 700, workers: int = 2,
-                progress: bool = False) -> dict:
-    """Simulate Model B with a profile of ``PROFILES_B`` and evaluate both theories.
-
-    Parameters
-    ----------
-    profile : {"quick", "full", "paper"}
-        See :data:`validation.adaptive_kernel.scan_b.PROFILES_B`.
-    seed : int
-        The scan uses ``SeedSequence(seed)`` (spawned per chain), the sweep
-        ``SeedSequence(seed + 1)``, the companion width ``seed + 2``.
-    workers : int
-    progress : bool
-
-    Returns
-    -------
-    dict
-        ``config`` (the simulated couplings), ``scan``, ``sweep``, optional
-        ``companion`` (a scan at ``companion_N``, the finite-N trend),
-        ``onsets``, ``theory_curves``, ``chain_steps``, ``seconds`` and
-        ``seconds_per_chain_step`` (wall time on ``workers`` threads).
-    """
-    import sys
-
-    if profile not in PROFILES_B:
-        raise ValueError(f"profile must be one of {sorted(PROFILES_B)}, got {profile!r}")
-    prof = PROFILES_B[profile]
-    cfg = simulation_config_b(prof["P"], prof["N"], prof["sharpness"])
-    s_I = thresholds(cfg, "matrix").sigma2_I
-    levels = [s * s_I for s in prof["reduced_sigma2"]]
-    if progress:
-        print(f"kernel: Model B Langevin scan (P={prof['P']}, N={prof['N']}, profile "
-              f"{profile})", file=sys.stderr)
-    t0 = time.perf_counter()
-    scan = model_b_scan(cfg, levels, chains=prof["chains"], steps=prof["steps"],
-                        step=prof["step"], thin=prof["thin"], seed=seed, workers=workers)
-    t_scan = time.perf_counter() - t0
-    sweep = hysteresis_sweep_b(cfg, levels, chains=prof["sweep_chains"],
-                               steps=prof["sweep_steps"], step=prof["step"],
-                               thin=max(1, prof["sweep_steps"] // 40), seed=seed + 1,
-                               workers=workers)
-    chain_steps = len(levels) * prof["chains"] * prof["steps"] \
-        + (2 * len(levels) - 1) * prof["sweep_chains"] * prof["sweep_steps"]
-    companion = None
-    if "companion_N" in prof:
-        small = simulation_config_b(prof["P"], prof["companion_N"], prof["sharpness"])
-        s_small = thresholds(small, "matrix").sigma2_I
-        companion = model_b_scan(small, [s * s_small for s in prof["reduced_sigma2"]],
-                                 chains=prof["chains"], steps=prof["steps"], step=prof["step"],
-                                 thin=prof["thin"], seed=seed + 2, workers=workers)
-    fine = np.linspace(min(prof["reduced_sigma2"]), max(prof["reduced_sigma2"]), 25)
-    curves = {"reduced_sigma2": fine,
-              "finite_p": np.array([p.learned for p in finite_p_curve(cfg, fine * s_I)]),
-              "scaling_limit": np.array([sharp_limit_a(cfg, x * s_I)["learned"]
-                                         for x in fine])}
-    return {"config": cfg, "profile": profile, "profile_settings": prof, "scan": scan,
-            "sweep": sweep, "companion": companion, "onsets": scan.onsets(),
-            "theory_curves": curves, "chain_steps": chain_steps,
-            "seconds": time.perf_counter() - t0,
-            "seconds_per_chain_step": t_scan / (len(levels) * prof["chains"] * prof["steps"]),
-            "workers": workers}
-
-
-def _model_b_report(mb) -> dict:
-    scan, on = mb["scan"], mb["onsets"]
-    rows = []
-    for i, s2 in enumerate(scan.sigma2):
-        fp, sl = scan.finite_p[i], scan.sharp_limit[i]
-        se = scan.abs_a_se[i]
-        lev = scan.leverage_specialised[i]
-        rows.append({"sigma2": s2, "reduced_sigma2": scan.reduced_sigma2[i],
-                     "phase_scaling_limit": sl["phase"],
-                     "abs_a_sim": scan.abs_a[i], "abs_a_se": se,
-                     "abs_a_finite_p": fp["abs_a"], "abs_a_scaling_limit": sl["abs_a"],
-                     "gap_sim_minus_finite_p_in_se": (scan.abs_a[i] - fp["abs_a"]) / se
-                     if se > 0 else None,
-                     "leverage_specialised": lev,
-                     "abs_a_finite_p_first_order_finite_n": fp["abs_a"] * (1 + lev / 2)
-                     if np.isfinite(lev) else None,
-                     "specialised_mode_sim": scan.specialised_mode[i],
-                     "specialised_mode_se": scan.specialised_mode_se[i],
-                     "specialised_mode_finite_p": fp["specialised_mode_fraction"],
-                     "specialised_mode_scaling_limit": sl["specialised_mode_fraction"],
-                     "specialised_neuron_sim": scan.specialised_neuron[i],
-                     "specialised_neuron_finite_p": fp["specialised_neuron_fraction"],
-                     "phi_psi_sim": scan.phi_psi[i], "phi_psi_finite_p": fp["phi_psi"],
-                     "fitted_directions": scan.fitted_directions[i],
-                     "rhat_abs_a": scan.rhat_abs_a[i], "drift_abs_a_in_se": scan.drift_abs_a[i]})
-    sw = mb["sweep"]
-    out = {"profile": mb["profile"], "profile_settings": mb["profile_settings"],
-           "sizes": scan.config["model"], "sharpness": scan.config["sharpness"],
-           "per_sigma2": rows,
-           "transition": {"sigma2_I_scaling_limit": on["sigma2_I"],
-                          "sigma2_II_scaling_limit": on["sigma2_II"],
-                          "onset_I": on["I"], "onset_II": on["II"],
-                          "bootstrap": on["bootstrap"]},
-           "equilibration": {"max_rhat_abs_a": float(np.nanmax(scan.rhat_abs_a)),
-                             "max_abs_drift_abs_a_in_se":
-                                 float(np.nanmax(np.abs(scan.drift_abs_a)))},
-           "hysteresis": {**sw.to_dict(),
-                          "max_abs_gap_in_se": float(np.nanmax(np.abs(sw.gap_in_se)))},
-           "cost": {"chain_steps": mb["chain_steps"], "seconds": mb["seconds"],
-                    "seconds_per_chain_step": mb["seconds_per_chain_step"],
-                    "workers": mb["workers"],
-                    "definition": "wall time of the scan over its chain-steps, float32, "
-                                  "BLAS single-threaded on each worker thread"},
-           "sampler": scan.config["sampler"], "definitions": scan.config["definitions"]}
-    if mb["companion"] is not None:
-        comp = mb["companion"]
-        out["companion"] = {"sizes": comp.config["model"], "abs_a_sim": comp.abs_a,
-                            "abs_a_se": comp.abs_a_se,
-                            "abs_a_finite_p": [p["abs_a"] for p in comp.finite_p],
-                            "leverage_specialised": comp.leverage_specialised}
-    return out
-
-
 def model_b_figure(out_dir, *, profile: str = "paper", progress: bool = False) -> dict:
     """Run :func:`run_model_b` with ``profile`` and write Fig. 3 and its report alone.
 
@@ -474,7 +354,7 @@ def model_b_figure(out_dir, *, profile: str = "paper", progress: bool = False) -
     """
     out_dir = make_out_dir(out_dir)
     mb = run_model_b(profile, progress=progress)
-    report = _model_b_report(mb)
+    report = model_b_report(mb)
     config = {"theory": "adaptive_kernel", "paper": "Rubin, Seroussi, Ringel 2023, "
               "arXiv 2310.03789", "model_b_profile": profile, "version": __version__}
     files = _write_fig3(out_dir, config, mb, report)
@@ -580,7 +460,7 @@ def make_figures(out_dir, *, quick=False, progress=False) -> dict:
     t_b = time.perf_counter()
     mb = run_model_b(name, progress=progress)
     t_sim += time.perf_counter() - t_b
-    mb_report = _model_b_report(mb)
+    mb_report = model_b_report(mb)
     files["fig3_model_b"] = _write_fig3(out_dir, config, mb, mb_report)
     report["model_b"] = {"thresholds": thresholds(BASE_MODEL_B).to_dict(),
                          "abs_a_at_0.15": self_consistent_a(BASE_MODEL_B, 0.15).abs_a,
