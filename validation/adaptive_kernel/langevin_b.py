@@ -353,9 +353,11 @@ def langevin_model_b(config: ModelBConfig, *, sigma2, chains: int = 4, step=2e-3
 
     Notes
     -----
-    Cost per chain-step: three ``P^2 x N x P`` products and ``O(N P^2)``
-    element-wise work; about 0.05 ms at ``P = 11, N = 64`` in float32 on one
-    core (``benchmarks/kernel_speed.py``), growing as ``N P^3``.
+    Cost per chain-step: three ``P^2 x N x P`` products, ``O(N P^2)``
+    element-wise work and ``3 N P`` normal draws (a third of the time at
+    ``P = 11``); about 0.2 ms at ``P = 11, N = 256`` in float32 on two
+    cores, 0.65-0.95 of a Model A chain-step at ``beta = 1/8`` measured in one
+    run (``benchmarks/kernel_speed.py``), growing as ``N P^3``.
 
     Examples
     --------
