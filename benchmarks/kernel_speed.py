@@ -10,7 +10,12 @@ Prints
   n = 375, d = 53, N = 88) for the straightforward sampler (float64,
   scipy erf, all chains in one program, one thread) and the shipped one
   (float32 with the fused erf, blocks of two chains, two threads), and the
-  ratio; and the activation alone (scipy erf + exp vs fast_erf).
+  ratio; and the activation alone (scipy erf + exp vs fast_erf);
+* Model B chain-steps per second at the full profile's size (P = 11, N = 256)
+  for the straightforward sampler (float64, all chains in one program, one
+  thread) and the shipped one (float32, cache-sized blocks, two threads), the
+  ratio, and the shipped Model B chain-step in units of the Model A one (both
+  measured in this run: the ratio survives a loaded machine).
 
 Run:  python benchmarks/kernel_speed.py
 """
@@ -30,7 +35,7 @@ from theory.adaptive_kernel import (
     phase_diagram,
 )
 from theory.adaptive_kernel.finite_d import finite_d_solution
-from theory.adaptive_kernel.model_b import self_consistent_curve
+from theory.adaptive_kernel.model_b import self_consistent_curve, thresholds
 from validation.adaptive_kernel.langevin import (
     LangevinState,
     fast_erf,
@@ -38,6 +43,12 @@ from validation.adaptive_kernel.langevin import (
     model_a_data,
     potential_gradient,
 )
+from validation.adaptive_kernel.langevin_b import (
+    ModelBState,
+    langevin_model_b,
+    potential_gradient_b,
+)
+from validation.adaptive_kernel.scan_b import simulation_config_b
 from validation.adaptive_kernel.transition import simulation_config
 
 
@@ -61,6 +72,20 @@ def _naive_chain_steps_per_s(data, cfg, chains, steps):
         g_o, g_a, _ = potential_gradient(state, data, 0.1, cfg.sigma_w2, cfg.sigma_a2)
         state.omega += -h * g_o + np.sqrt(2 * h) * rng.standard_normal(state.omega.shape)
         state.alpha += -h * g_a + np.sqrt(2 * h) * rng.standard_normal(state.alpha.shape)
+    return chains * steps / (time.perf_counter() - t0)
+
+
+def _naive_model_b_chain_steps_per_s(cfg, chains, steps, sigma2):
+    """All chains in one float64 program, one thread."""
+    rng = np.random.default_rng(0)
+    N, P = int(cfg.N), cfg.P
+    state = ModelBState(*rng.standard_normal((3, chains, N, P)))
+    h = 0.004
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        grads, _ = potential_gradient_b(state, cfg, sigma2)
+        for arr, g in zip((state.w, state.v, state.alpha), grads):
+            arr += -h * g + np.sqrt(2 * h) * rng.standard_normal(arr.shape)
     return chains * steps / (time.perf_counter() - t0)
 
 
@@ -99,6 +124,24 @@ def main():
     print(f"  float64, one (n, K N) program, 1 thread : {naive:8.0f} chain-steps/s")
     print(f"  float32 fused erf, 2-chain blocks, 2 thr : {shipped:8.0f} chain-steps/s   "
           f"ratio {shipped / naive:5.1f}")
+
+    cfg_b = simulation_config_b(11, 256, 10.0)
+    s2 = 0.9 * thresholds(cfg_b, "matrix").sigma2_I
+    chains_b, steps_b = 16, 300
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, "blas"):
+        naive_b = _naive_model_b_chain_steps_per_s(cfg_b, chains_b, steps_b, s2)
+    t0 = time.perf_counter()
+    langevin_model_b(cfg_b, sigma2=[s2] * 4, chains=4, step=0.004, steps=steps_b,
+                     thin=steps_b, dtype="float32", workers=2)
+    shipped_b = chains_b * steps_b / (time.perf_counter() - t0)
+    print(f"Model B Langevin (P = 11, N = 256), {chains_b} chains x {steps_b} steps")
+    print(f"  float64, one program, 1 thread         : {naive_b:8.0f} chain-steps/s")
+    print(f"  float32, cache-sized blocks, 2 threads : {shipped_b:8.0f} chain-steps/s   "
+          f"ratio {shipped_b / naive_b:5.1f}")
+    print(f"  Model B chain-step / Model A chain-step (beta = 1/8, both shipped): "
+          f"{shipped / shipped_b:5.2f}")
 
 
 if __name__ == "__main__":

@@ -214,10 +214,23 @@ def summarize(values, flag_undefined=None) -> dict:
 
 # ---------------------------------------------------------------------------- figure jobs
 def figures_output(args, theory: str, manifest: dict, **extra) -> dict:
-    """The ``figures`` verbs' JSON: the manifest plus its config, stamped with the command."""
+    """The ``figures`` verbs' JSON: the manifest plus its config, stamped with the command.
+
+    Wall times leave the JSON (the same seeds give the same bytes); with
+    progress on they are printed on stderr, and the job's files keep them in
+    ``<report>.times`` beside the report.
+    """
+    from validation._io import split_timings
+
     config = manifest.pop("config")
     config.update(command=f"grokking {theory} figures",
                   parameters={"out": args.out_dir, "quick": args.quick}, **extra)
+    manifest, timings = split_timings(manifest)
+    if getattr(args, "progress", False) and timings:
+        shown = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()
+                          if isinstance(v, (int, float)) and k.endswith("seconds"))
+        if shown:
+            print(f"grokking {theory} figures: {shown}", file=sys.stderr)
     return {"figures": manifest, "config": config}
 
 

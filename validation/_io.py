@@ -10,7 +10,17 @@ import tempfile
 from theory import __version__
 from theory._json import jsonable
 
-__all__ = ["atomic_path", "make_out_dir", "save_figure", "write_json", "write_text"]
+__all__ = ["TIMING_KEYS", "atomic_path", "make_out_dir", "save_figure", "split_timings",
+           "write_json", "write_text"]
+
+#: Keys whose values are wall-clock measurements.  They differ between two runs
+#: with the same seeds, so no JSON result carries them: :func:`write_json` moves
+#: them to a ``.times`` file beside the JSON, the CLI prints them on stderr.
+TIMING_KEYS = frozenset({
+    "seconds", "timings_s", "timing", "gd_step_ms", "ms_per_step", "fig1_batch_ms_per_step",
+    "run_steps_per_s", "throughput_run_steps_per_s", "seconds_per_chain_step", "wall_s",
+    "setup_s", "train_s",
+})
 
 
 def make_out_dir(out_dir) -> str:
@@ -70,12 +80,49 @@ def write_text(out_dir, filename, text: str) -> str:
     return path
 
 
+def split_timings(node, _path: str = ""):
+    """``(node without the TIMING_KEYS entries, {dotted path: removed value})``.
+
+    Examples
+    --------
+    >>> from validation._io import split_timings
+    >>> split_timings({"a": 1, "seconds": 2.5, "b": [{"timing": {"wall_s": 1}}, 3]})
+    ({'a': 1, 'b': [{}, 3]}, {'seconds': 2.5, 'b.0.timing': {'wall_s': 1}})
+    """
+    removed = {}
+    if isinstance(node, dict):
+        clean = {}
+        for k, v in node.items():
+            path = f"{_path}.{k}" if _path else str(k)
+            if k in TIMING_KEYS:
+                removed[path] = v
+            else:
+                clean[k], sub = split_timings(v, path)
+                removed.update(sub)
+        return clean, removed
+    if isinstance(node, (list, tuple)):
+        clean = []
+        for i, v in enumerate(node):
+            c, sub = split_timings(v, f"{_path}.{i}" if _path else str(i))
+            clean.append(c)
+            removed.update(sub)
+        return clean, removed
+    return node, removed
+
+
 def write_json(out_dir, filename, data) -> str:
     """Write ``data`` as JSON (inf/nan -> null) to ``out_dir/filename`` atomically.
 
-    Returns the path.
+    Wall times (:data:`TIMING_KEYS`) are left out of the JSON, so the same seeds
+    give the same bytes; they go to ``out_dir/<stem>.times`` (JSON text, keyed
+    by dotted path) when there are any.  Returns the path of the JSON file.
     """
-    return write_text(out_dir, filename, json.dumps(jsonable(data), indent=1, allow_nan=False))
+    clean, timings = split_timings(jsonable(data))
+    path = write_text(out_dir, filename, json.dumps(clean, indent=1, allow_nan=False))
+    if timings:
+        stem = filename[:-5] if filename.endswith(".json") else filename
+        write_text(out_dir, f"{stem}.times", json.dumps(timings, indent=1, allow_nan=False))
+    return path
 
 
 def save_figure(fig, out_dir, name, sidecar):

@@ -14,6 +14,9 @@ the printed errata corrected and every formula re-derived:
 * :mod:`~theory.adaptive_kernel.finite_d` -- Model A at finite input dimension:
   the overlap density ``exp(-d S~)`` solved self-consistently (what a
   simulation at ``d = 53`` should show);
+* :mod:`~theory.adaptive_kernel.finite_p` -- Model B at finite modulus: the
+  exact Fourier-mode density ``exp(-2 P S(Phi, Psi))`` solved self-consistently,
+  and the sharp scaling limit at any couplings;
 * :mod:`~theory.adaptive_kernel.finite_data` -- the general adaptive-kernel loop
   on a small data set;
 * :mod:`~theory.adaptive_kernel.symbolic` -- sympy derivations (imported on
@@ -21,6 +24,15 @@ the printed errata corrected and every formula re-derived:
 """
 
 from theory.adaptive_kernel.finite_d import FiniteDSolution, finite_d_solution, overlap_density
+from theory.adaptive_kernel.finite_p import (
+    FinitePPoint,
+    ModeMoments,
+    finite_p_curve,
+    finite_p_solution,
+    mode_marginal,
+    mode_moments,
+    sharp_limit_a,
+)
 from theory.adaptive_kernel.integrals import (
     erf_erf_expectation,
     erf_h1_moment,
@@ -81,6 +93,8 @@ from theory.adaptive_kernel.finite_data import (
 
 __all__ = [
     "FiniteDSolution", "finite_d_solution", "overlap_density",
+    "FinitePPoint", "ModeMoments", "finite_p_curve", "finite_p_solution", "mode_marginal",
+    "mode_moments", "sharp_limit_a",
     "erf_erf_expectation", "erf_h1_moment", "erf_h3_moment", "erf_z3_moment", "hermite3",
     "BASE_MODEL_A", "PAPER_SIGMA2_GRID", "GFLSolution", "ModelACriticalPoint", "ModelAConfig",
     "ModelAPhaseDiagram", "ModelAPhasePoint", "critical_line", "critical_point", "gfl_b",

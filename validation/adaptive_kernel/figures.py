@@ -8,7 +8,12 @@
 * Fig. 3: (a) Model B diagonal action profiles ``S~(x) = x - g x^2 + (gamma/3) x^3``
   at several noise levels (``g = u a^2`` from the self-consistent solution);
   (b) the learned target component ``1 - |a|`` vs ``sigma2`` with
-  ``sigma2_I``, ``sigma2_II`` and the spinodal.
+  ``sigma2_I``, ``sigma2_II`` and the spinodal (the paper's parameters);
+  (c) the Langevin simulation of the network (:mod:`~validation.adaptive_kernel.scan_b`):
+  ``1 - |a|`` vs ``sigma2/sigma2_I`` against the theory at the simulated size
+  (exact mode density, :mod:`theory.adaptive_kernel.finite_p`) and the scaling
+  limit at the simulated couplings, with the hysteresis sweep; (d) the
+  histogram of the Fourier-mode power ``Phi`` against the theory's density.
 
 Plot functions draw on a given Axes and return the artists; figures are
 ``matplotlib.figure.Figure`` objects on the Agg canvas (no pyplot state).
@@ -23,6 +28,7 @@ import numpy as np
 
 from theory import __version__
 from theory.adaptive_kernel.finite_d import finite_d_solution, overlap_density
+from theory.adaptive_kernel.finite_p import mode_marginal
 from theory.adaptive_kernel.model_a import (
     ModelAConfig,
     critical_point,
@@ -39,6 +45,8 @@ from theory.adaptive_kernel.model_b import (
 from validation._io import make_out_dir, save_figure, write_json
 from validation._profile import resolve_profile
 from validation._progress import progress_bar
+from validation.adaptive_kernel.report_b import model_b_report, run_model_b
+from validation.adaptive_kernel.scan_b import PROFILES_B
 from validation.adaptive_kernel.transition import (
     PROFILES,
     TAIL_THRESHOLD,
@@ -50,7 +58,16 @@ from validation.adaptive_kernel.transition import (
 )
 
 __all__ = ["make_figures", "plot_overlap_action", "plot_component_vs_sigma2",
-           "plot_model_b_actions", "plot_model_b_learned"]
+           "plot_model_b_actions", "plot_model_b_learned", "plot_model_b_simulation",
+           "plot_model_b_modes", "model_b_figure"]
+
+
+def _neg_log_histogram(edges, density):
+    """Bin centres, nonempty bins, ``-log density`` and its first-bin value (the zero)."""
+    mids = 0.5 * (edges[1:] + edges[:-1])
+    with np.errstate(divide="ignore"):
+        neg_log = -np.log(density)
+    return mids, density > 0, neg_log, neg_log[0]
 
 
 def plot_overlap_action(ax, scan, index, *, color="C0", label=None):
@@ -62,12 +79,7 @@ def plot_overlap_action(ax, scan, index, *, color="C0", label=None):
     cfg = ModelAConfig(**scan.config["model"])
     s2 = float(scan.sigma2[index])
     edges = scan.hist_edges
-    mids = 0.5 * (edges[1:] + edges[:-1])
-    dens = scan.hist_density[index]
-    keep = dens > 0
-    with np.errstate(divide="ignore"):
-        sim = -np.log(dens)
-    ref = sim[0]
+    mids, keep, sim, ref = _neg_log_histogram(edges, scan.hist_density[index])
     q = np.linspace(0.0, edges[-1], 400)
     fd = scan.finite_d[index]
     sl = scan.scaling_limit[index]
@@ -189,21 +201,93 @@ def _fig2(scans, sweeps, curves, onsets):
     return fig
 
 
-def _fig3(curve, thr, gamma):
+def plot_model_b_simulation(ax, scan, theory, *, sweep=None):
+    """``1 - |a|`` vs ``sigma2/sigma2_I``: simulation, theory at the simulated size, limit.
+
+    ``theory`` holds fine-grid curves: ``reduced_sigma2``, ``finite_p`` and
+    ``scaling_limit`` (learned components).
+    """
+    cfg = scan.config["model"]
+    s_I = scan.config["sigma2_I"]
+    artists = [ax.errorbar(scan.reduced_sigma2, 1.0 - scan.abs_a, yerr=scan.abs_a_se, fmt="o",
+                           ms=4, capsize=2, color="C0",
+                           label=f"Langevin P={cfg['P']}, N={cfg['N']:g} (SE over chains)"),
+               ax.plot(theory["reduced_sigma2"], theory["finite_p"], "-", color="C0", lw=1.2,
+                       label=f"mean field at P={cfg['P']} (exact mode density)")[0],
+               ax.plot(theory["reduced_sigma2"], theory["scaling_limit"], "k--", lw=1.2,
+                       label="scaling limit (sharp coexistence)")[0]]
+    if sweep is not None:
+        artists.append(ax.plot(sweep.sigma2 / s_I, 1.0 - sweep.abs_a_down, "v", mfc="none",
+                               color="C3", ms=6, label="sweep: descending $\\sigma^2$")[0])
+        artists.append(ax.plot(sweep.sigma2 / s_I, 1.0 - sweep.abs_a_up, "^", mfc="none",
+                               color="C4", ms=6, label="sweep: ascending $\\sigma^2$")[0])
+    artists.append(ax.axvline(1.0, color="k", lw=0.8, ls=":"))
+    if scan.config["sigma2_II"] is not None:
+        artists.append(ax.axvline(scan.config["sigma2_II"] / s_I, color="k", lw=0.8, ls="-."))
+    ax.set_xlabel(r"$\sigma^2/\sigma^2_{I}$ ($\sigma^2_{I}$ of the simulated couplings)")
+    ax.set_ylabel("target component learned, $1 - |a|$")
+    return artists
+
+
+def plot_model_b_modes(ax, scan, index, *, color="C0", label=None):
+    """``-log p(Phi)`` at ``scan.sigma2[index]``: histogram and the theory's marginal density.
+
+    The theory is the mode density of the self-consistent finite-``P`` solution;
+    both are shifted so that the simulated first bin is zero.
+    """
+    cfg = scan.config["model"]
+    edges = scan.hist_edges
+    mids, keep, sim, ref = _neg_log_histogram(edges, scan.hist_density[index])
+    fp = scan.finite_p[index]
+    theory = mode_marginal(edges, fp["g"], cfg["gamma"], cfg["P"])
+    with np.errstate(divide="ignore"):
+        th = -np.log(theory)
+    name = label or f"$\\sigma^2/\\sigma^2_I$={scan.reduced_sigma2[index]:.3g}"
+    ok = np.isfinite(th)
+    return [ax.plot(mids[keep], sim[keep] - ref, "o", ms=3, color=color,
+                    label=f"{name}: Langevin")[0],
+            ax.plot(mids[ok], th[ok] - ref, "-", color=color, lw=1.2,
+                    label=f"{name}: mean field, $e^{{-2PS}}$ marginal")[0]]
+
+
+def _fig3(curve, thr, gamma, model_b=None):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 4.2), layout="constrained")
-    a, b = fig.subplots(1, 2)
+    rows = 1 if model_b is None else 2
+    fig = Figure(figsize=(11, 4.2 * rows), layout="constrained")
+    axes = fig.subplots(rows, 2, squeeze=False)
+    a, b = axes[0]
     picks = [0.26, thr.sigma2_I + 0.002, 0.5 * (thr.sigma2_I + thr.sigma2_II), 0.15]
-    plot_model_b_actions(a, curve, gamma, picks)
-    a.set_ylim(-0.5 * math.sqrt(3.0 / gamma), 1.5 * math.sqrt(3.0 / gamma))
+    lines = plot_model_b_actions(a, curve, gamma, picks)
+    ys = np.concatenate([ln.get_ydata() for ln in lines[:-1]])
+    pad = 0.05 * (ys.max() - ys.min())
+    a.set_ylim(ys.min() - pad, ys.max() + pad)           # the plotted range, no dead space
     a.legend(fontsize=7)
     a.set_title("(a) action profiles along $\\Phi = \\Psi$", fontsize=9)
     plot_model_b_learned(b, curve, thr)
     b.legend(fontsize=7)
-    b.set_title("(b) target component vs noise", fontsize=9)
-    fig.suptitle(f"Fig. 3: Model B (modular addition, P = {BASE_MODEL_B.P}), adaptive-kernel "
-                 f"theory (grokking-theory {__version__})", fontsize=10)
+    b.set_title(f"(b) target component vs noise (paper: P = {BASE_MODEL_B.P}, "
+                f"N = {BASE_MODEL_B.N:g})", fontsize=9)
+    if model_b is not None:
+        scan, on = model_b["scan"], model_b["onsets"]["I"]
+        c, d = axes[1]
+        plot_model_b_simulation(c, scan, model_b["theory_curves"], sweep=model_b["sweep"])
+        c.legend(fontsize=6)
+        c.set_title(f"(c) Langevin vs mean field; onset $\\sigma^2/\\sigma^2_I$: sim "
+                    f"{on['simulation'] / on['scaling_limit_theory']:.3f}, mean field at P "
+                    f"{on['finite_p_theory'] / on['scaling_limit_theory']:.3f}", fontsize=8)
+        hi = int(np.argmax(scan.sigma2))
+        mid = int(np.argmin(np.abs(scan.reduced_sigma2 - 0.85)))
+        plot_model_b_modes(d, scan, hi, color="C0")
+        plot_model_b_modes(d, scan, mid, color="C3")
+        d.set_ylim(-1, 25)
+        d.set_xlabel(r"Fourier-mode power $\Phi = |\hat w_k|^2/P$ ($\Phi$ and $\Psi$ pooled)")
+        d.set_ylabel(r"$-\log p(\Phi)$ + const")
+        d.legend(fontsize=6)
+        d.set_title("(d) mode power: histogram vs exact mode density", fontsize=9)
+    fig.suptitle(f"Fig. 3: Model B (modular addition), adaptive-kernel theory"
+                 f"{'' if model_b is None else ' and Langevin posterior samples'} "
+                 f"(grokking-theory {__version__})", fontsize=10)
     return fig
 
 
@@ -258,6 +342,46 @@ def _report(scans, sweeps, onsets, config):
             "model_a": sizes, "config": config}
 
 
+def model_b_figure(out_dir, *, profile: str = "paper", progress: bool = False) -> dict:
+    """Run :func:`run_model_b` with ``profile`` and write Fig. 3 and its report alone.
+
+    The larger ``"paper"`` profile does not fit the figure job's budget; run it
+    with ``python -c "from validation.adaptive_kernel.figures import model_b_figure;
+    model_b_figure('results/kernel_b')"``.
+
+    Returns
+    -------
+    dict
+        Written files and the Model B report.
+    """
+    out_dir = make_out_dir(out_dir)
+    mb = run_model_b(profile, progress=progress)
+    report = model_b_report(mb)
+    config = {"theory": "adaptive_kernel", "paper": "Rubin, Seroussi, Ringel 2023, "
+              "arXiv 2310.03789", "model_b_profile": profile, "version": __version__}
+    files = _write_fig3(out_dir, config, mb, report)
+    path = write_json(out_dir, "kernel_model_b_report.json", {"model_b_simulation": report,
+                                                              "config": config})
+    return {"fig3_model_b": files, "report": path, "model_b_simulation": report}
+
+
+def _write_fig3(out_dir, config, mb, report):
+    mb_curve = self_consistent_curve(BASE_MODEL_B, sigma2=np.linspace(0.12, 0.3, 181))
+    thr = thresholds(BASE_MODEL_B)
+    sidecar = {"figure": "Fig. 3: Model B action profiles and target component vs sigma2; "
+                         "Langevin simulation vs the mean field at the simulated size",
+               "config": {**config, "model_b": BASE_MODEL_B.to_dict(), "normalisation": "paper"},
+               "curve": mb_curve.to_dict(), "thresholds": thr.to_dict()}
+    if mb is not None:
+        # no timings in the sidecar: the same seeds give the same bytes
+        sidecar["simulation"] = {"config": mb["config"].to_dict(), "normalisation": "matrix",
+                                 "scan": mb["scan"].to_dict(), "sweep": mb["sweep"].to_dict(),
+                                 "theory_curves": mb["theory_curves"],
+                                 "report": {k: v for k, v in report.items() if k != "cost"}}
+    return save_figure(_fig3(mb_curve, thr, BASE_MODEL_B.gamma, mb), out_dir, "fig3_model_b",
+                       sidecar)
+
+
 def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     """Write Figs. 2 and 3 (PNG + PDF + JSON each) and ``kernel_validation_report.json``.
 
@@ -265,10 +389,11 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     ----------
     out_dir : str or os.PathLike
     quick : bool
-        The quick profile (beta = 1/8, 4 noise levels x 2 training sets x 2
-        chains x 2500 steps, ~20 s) instead of the full one (beta = 1/32 and
-        1/8, 7 levels x 8 sets x 2 chains x 12 000 steps plus a hysteresis
-        sweep, ~9.5 min on 2 cores); see ``transition.PROFILES``.
+        The quick profile (Model A: beta = 1/8, 4 noise levels x 2 training
+        sets x 2 chains x 2500 steps, ~20 s) instead of the full one (beta =
+        1/32 and 1/8, 7 levels x 8 sets x 2 chains x 12 000 steps plus a
+        hysteresis sweep, ~9.5 min on 2 cores); see ``transition.PROFILES``.
+        Model B adds the profile of the same name of ``scan_b.PROFILES_B``.
     progress : bool
         A progress bar over the chain-steps on stderr.
     profile : str, optional
@@ -279,6 +404,11 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     -------
     dict
         Written files per figure, the report path, a ``summary`` and the ``config``.
+        ``summary`` has the Model A onset and, for Model B,
+        ``model_b_onset_simulation`` (``_se``: bootstrap over chains),
+        ``model_b_onset_theory`` (the mean field at the simulated ``P``) and
+        the scaling-limit ``model_b_sigma2_I``, ``model_b_sigma2_II`` at the
+        simulated couplings (literal kernel normalisation).
 
     Examples
     --------
@@ -315,9 +445,12 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
               "paper": "Rubin, Seroussi, Ringel 2023, arXiv 2310.03789",
               "profile": name, "profile_settings": prof,
               "scans": {f"beta={b:g}": s.config for b, s in scans.items()},
+              "model_b_profile_settings": PROFILES_B[name],
               "seed_streams": "size i (1-based), training set k: data SeedSequence(100 i + k), "
                               "sampler SeedSequence(100 i + k) spawned per chain; hysteresis "
-                              "sweep: sampler SeedSequence(999), data = the main size's first set",
+                              "sweep: sampler SeedSequence(999), data = the main size's first "
+                              "set; Model B: scan SeedSequence(700) spawned per chain, sweep "
+                              "SeedSequence(701)",
               "version": __version__}
     report = _report(scans, sweeps, onsets, config)
     files = {}
@@ -328,16 +461,16 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
         "config": config, "theory_curves": curves,
         "scans": {f"beta={b:g}": s.to_dict() for b, s in scans.items()},
         "sweeps": {f"beta={b:g}": s.to_dict() for b, s in sweeps.items()}})
-    mb_curve = self_consistent_curve(BASE_MODEL_B, sigma2=np.linspace(0.12, 0.3, 181))
-    thr = thresholds(BASE_MODEL_B)
-    files["fig3_model_b"] = save_figure(_fig3(mb_curve, thr, BASE_MODEL_B.gamma), out_dir,
-                                        "fig3_model_b", {
-        "figure": "Fig. 3: Model B action profiles and target component vs sigma2",
-        "config": {**config, "model_b": BASE_MODEL_B.to_dict(), "normalisation": "paper"},
-        "curve": mb_curve.to_dict(), "thresholds": thr.to_dict()})
-    report["model_b"] = {"thresholds": thr.to_dict(),
-                         "abs_a_at_0.15": self_consistent_a(BASE_MODEL_B, 0.15).abs_a}
-    report["timings_s"] = {"simulation": t_sim, "total": time.perf_counter() - t0}
+    t_b = time.perf_counter()
+    mb = run_model_b(name, progress=progress)
+    t_sim += time.perf_counter() - t_b
+    mb_report = model_b_report(mb)
+    files["fig3_model_b"] = _write_fig3(out_dir, config, mb, mb_report)
+    report["model_b"] = {"thresholds": thresholds(BASE_MODEL_B).to_dict(),
+                         "abs_a_at_0.15": self_consistent_a(BASE_MODEL_B, 0.15).abs_a,
+                         "simulation": mb_report}
+    report["timings_s"] = {"simulation": t_sim, "model_b": mb["seconds"],
+                           "total": time.perf_counter() - t0}
     path = write_json(out_dir, "kernel_validation_report.json", report)
     main = report["model_a"][f"beta={main_beta:g}"]["transition"]
     summary = {"sigma2_c_scaling_limit": main["sigma2_c_scaling_limit"],
@@ -345,5 +478,10 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
                "onset_simulation_se": main["onset_simulation_se"],
                "onset_finite_d_theory": main["onset_finite_d_theory"],
                "gap_simulation_minus_sigma2_c": main["gap_simulation_minus_sigma2_c"],
+               "model_b_onset_simulation": mb["onsets"]["I"]["simulation"],
+               "model_b_onset_simulation_se": mb["onsets"]["I"]["simulation_se"],
+               "model_b_onset_theory": mb["onsets"]["I"]["finite_p_theory"],
+               "model_b_sigma2_I": mb["onsets"]["sigma2_I"],
+               "model_b_sigma2_II": mb["onsets"]["sigma2_II"],
                "seconds": report["timings_s"]["total"]}
     return {**files, "validation_report": path, "summary": summary, "config": config}

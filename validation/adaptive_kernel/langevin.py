@@ -25,20 +25,26 @@ the chains are grouped.  The chains' first-layer weights are stacked into one
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import erf
 
-from theory._checks import check_nonnegative, check_positive, check_positive_int
-from validation._threads import single_threaded_blas
+from theory._checks import check_positive, check_positive_int
+from validation.adaptive_kernel._integrator import (
+    chain_blocks,
+    check_schedule,
+    chain_streams,
+    euler_maruyama,
+    prior_draws,
+    run_blocks,
+    stack_records,
+)
 
 __all__ = ["ModelAData", "LangevinState", "LangevinTrace", "langevin_model_a", "model_a_data",
            "teacher_direction", "fast_erf", "hermite_components"]
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_BLOCK_ENTRIES = 66_000   # activations per block of chains (2 chains at n = 375, N = 88)
 # Abramowitz & Stegun 7.1.26: |erf - approx| <= 1.5e-7 for all real x.
 _AS_P = 0.3275911
 _AS_COEF = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
@@ -267,32 +273,21 @@ def _run_chunk(omega, alpha, rngs, data, sigma2, sigma_w2, sigma_a2, step, steps
     dt = omega.dtype
     s_w = math.sqrt(sigma_w2 / d)
     s_a = math.sqrt(sigma_a2 / N)
-    noise = dt.type(math.sqrt(2 * step))
-    h = dt.type(step)
     # cast the data once: potential_gradient's astype(dt, copy=False) is then free
     data = ModelAData(x=data.x.astype(dt), y=data.y.astype(dt), eps=data.eps, seed=data.seed)
-    state = LangevinState(omega, alpha)
-    # Noise is drawn in float64 whatever the dtype, so a float32 chain sees the same
-    # random numbers as its float64 twin (the draws cost < 10% of a step).
-    xi_o = np.empty(omega.shape)
-    xi_a = np.empty(alpha.shape)
-    rec = {"q": [], "w2": [], "a": [], "mse": []}
-    for t in range(steps):
-        g_o, g_a, sse = potential_gradient(state, data, sigma2, sigma_w2, sigma_a2)
-        for k, rng in enumerate(rngs):
-            rng.standard_normal(out=xi_o[k])
-            rng.standard_normal(out=xi_a[k])
-        g_o *= -h
-        g_o += noise * xi_o.astype(dt, copy=False)
-        omega += g_o
-        alpha += -h * g_a + noise * xi_a.astype(dt, copy=False)
-        if t >= burn_in and (t - burn_in) % thin == 0:
-            w = s_w * omega.astype(float)
-            rec["q"].append(w @ w_star)
-            rec["w2"].append(np.einsum("knd,knd->kn", w, w))
-            rec["a"].append(s_a * alpha.astype(float))
-            rec["mse"].append(sse / data.n)
-    return {key: np.array(val) for key, val in rec.items()}
+
+    def gradient(params):
+        g_o, g_a, sse = potential_gradient(LangevinState(*params), data, sigma2, sigma_w2,
+                                           sigma_a2)
+        return (g_o, g_a), sse
+
+    def record(params, sse):
+        w = s_w * params[0].astype(float)
+        return {"q": w @ w_star, "w2": np.einsum("knd,knd->kn", w, w),
+                "a": s_a * params[1].astype(float), "mse": sse / data.n}
+
+    return euler_maruyama([omega, alpha], rngs, gradient, step=step, steps=steps,
+                          burn_in=burn_in, thin=thin, record=record)
 
 
 def langevin_model_a(data: ModelAData, *, N: int, sigma2, sigma_a2: float,
@@ -367,50 +362,30 @@ def langevin_model_a(data: ModelAData, *, N: int, sigma2, sigma_a2: float,
     N = check_positive_int("N", N)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
-    chains = check_positive_int("chains", chains)
     step = check_positive("step", step)
-    steps = check_positive_int("steps", steps)
-    thin = check_positive_int("thin", thin)
-    workers = check_positive_int("workers", workers)
-    burn_in = steps // 2 if burn_in is None else int(check_nonnegative("burn_in", burn_in))
-    if burn_in >= steps:
-        raise ValueError(f"burn_in must be < steps ({steps}), got {burn_in}")
-    if dtype not in ("float64", "float32"):
-        raise ValueError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
-    dt = np.dtype(dtype)
+    chains, steps, burn_in, thin, workers, dt = check_schedule(chains, steps, burn_in, thin,
+                                                               workers, dtype)
     per_chain = np.repeat(levels, chains)
     K = per_chain.size
     d = data.d
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(K)]
+    rngs = chain_streams(seed, K)
     if init is None:
-        omega = np.stack([r.standard_normal((N, d)) for r in rngs]).astype(dt)
-        alpha = np.stack([r.standard_normal(N) for r in rngs]).astype(dt)
+        omega, alpha = prior_draws(rngs, [(N, d), (N,)], dt)
     else:
         if init.omega.shape != (K, N, d) or init.alpha.shape != (K, N):
             raise ValueError(f"init has shape {init.omega.shape}, expected {(K, N, d)}")
         omega, alpha = init.omega.astype(dt), init.alpha.astype(dt)
     w_star = teacher_direction(d)
     # Blocks of chains run their whole trajectories one after another (chains are
-    # independent): a block's (n, block N) activations (~_BLOCK_ENTRIES floats) stay in
-    # cache, 3x faster per chain-step than one (n, K N) program for K = 28 at beta = 1/8;
-    # small problems take more chains per block to amortise the per-step overhead, but
-    # never so many that a worker thread is left without a block.
-    block = max(1, min(_BLOCK_ENTRIES // (data.n * N), -(-K // workers)))
-    groups = [slice(lo, min(lo + block, K)) for lo in range(0, K, block)]
+    # independent): a block's (n, block N) activations stay in cache, 3x faster per
+    # chain-step than one (n, K N) program for K = 28 at beta = 1/8.
+    groups = chain_blocks(K, data.n * N, workers)
 
     def run(sl):
         return _run_chunk(omega[sl], alpha[sl], rngs[sl], data, per_chain[sl], sigma_w2,
                           sigma_a2, step, steps, burn_in, thin, w_star)
 
-    # BLAS stays single-threaded: these products are small (a multi-threaded sgemm on a
-    # (94 x 27) @ (27 x 308) product is 5x slower, 70x when another process competes).
-    with single_threaded_blas():
-        if workers == 1 or len(groups) == 1:
-            parts = [run(g) for g in groups]
-        else:
-            with ThreadPoolExecutor(min(workers, len(groups))) as pool:
-                parts = list(pool.map(run, groups))
-    rec = {key: np.concatenate([p[key] for p in parts], axis=1) for key in parts[0]}
+    rec = stack_records(run_blocks(run, groups, workers))
     if not (np.all(np.isfinite(omega)) and np.all(np.isfinite(alpha))):
         raise FloatingPointError("the Langevin chain diverged: reduce step")
     linear, cubic = hermite_components(rec["q"], rec["w2"], rec["a"])

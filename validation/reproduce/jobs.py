@@ -140,7 +140,7 @@ JOBS = (
         profiles={"quick": "quick", "default": "standard", "full": "full"},
         settings="validation.adaptive_kernel.transition:PROFILES",
         sources=("theory.adaptive_kernel", "validation.adaptive_kernel", *_SHARED),
-        estimate_s={"quick": 15, "default": 200, "full": 570},
+        estimate_s={"quick": 20, "default": 350, "full": 720},
         notes={"quick": "2 training sets x 2500 steps: standard errors from 2 sets are not "
                         "error estimates, so the verdicts are undecided",
                "default": "beta = 1/8 only, 6 training sets x 8000 steps (full: also beta = "

@@ -16,7 +16,7 @@ import time
 
 from theory._json import jsonable
 from theory._version import __version__
-from validation._io import make_out_dir, write_json, write_text
+from validation._io import make_out_dir, split_timings, write_json, write_text
 from validation.reproduce import cache
 from validation.reproduce.jobs import JOBS, PROFILES
 from validation.reproduce.render import render_html, render_markdown
@@ -109,10 +109,7 @@ def _times(out_dir, name):
 
 def _without_timings(node):
     """A manifest summary without its wall times (JSON outputs are byte-identical per seed)."""
-    if isinstance(node, dict):
-        return {k: _without_timings(v) for k, v in node.items()
-                if k not in ("seconds", "timings_s", "timing")}
-    return node
+    return split_timings(node)[0]
 
 
 def _cpu_seconds() -> float:
