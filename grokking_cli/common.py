@@ -26,8 +26,8 @@ EXIT_INVALID = 1
 # argparse reads "-1e-3" or "-inf" as an option (its negative-number pattern has no
 # exponent), so a negative value in scientific notation gave "expected one argument"
 # instead of a message about the value.  Every parser here knows the full float syntax.
-_NEGATIVE_NUMBER = re.compile(
-    r"^-(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf(inity)?|nan)$", re.IGNORECASE)
+_NEGATIVE_NUMBER = re.compile(   # (float() also accepts trailing whitespace)
+    r"^-(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf(inity)?|nan)\s*$", re.IGNORECASE)
 
 
 class UsageError(Exception):
@@ -75,11 +75,14 @@ def real(flag: str, lo: float | None = None, hi: float | None = None, *,
             bad |= value <= lo if lo_open else value < lo
         if hi is not None:
             bad |= value >= hi if hi_open else value > hi
-        if bad:
-            raise UsageError(f"{flag} must be {want}, got {text}")
+        if bad:     # (text parsed as a number: only surrounding whitespace to drop)
+            raise UsageError(f"{flag} must be {want}, got {text.strip()}")
         return value
 
     parse.__name__ = "number"
+    # the range, for introspection (help text, property tests that walk the parser)
+    vars(parse).update(flag=flag, kind="real", lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open,
+                       finite=finite)
     return parse
 
 
@@ -97,13 +100,15 @@ def integer(flag: str, lo: int | None = None, hi: int | None = None):
             except ValueError:
                 raise UsageError(f"{flag} must be {want}, got {text!r}") from None
             if not (math.isfinite(as_float) and as_float.is_integer()):
-                raise UsageError(f"{flag} must be {want}, got {text}") from None
+                raise UsageError(f"{flag} must be {want}, got {text.strip()}") from None
             value = int(as_float)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise UsageError(f"{flag} must be {want}, got {text}")
+            raise UsageError(f"{flag} must be {want}, got {text.strip()}")
         return value
 
     parse.__name__ = "integer"
+    vars(parse).update(flag=flag, kind="integer", lo=lo, hi=hi, lo_open=False, hi_open=False,
+                       finite=True)
     return parse
 
 
