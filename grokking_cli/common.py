@@ -122,7 +122,9 @@ def choice_flag(p, flag: str, choices, default, help_text: str):
 def parse_seeds(text: str, flag: str = "--seeds") -> list[int]:
     """``"3"`` -> [0, 1, 2]; ``"0-7"`` -> 0..7 inclusive; ``"1,4,9"`` -> that list.
 
-    A single seed ``s`` is written ``"s-s"`` or ``"s,"``.
+    A single seed ``s`` is written ``"s-s"`` or ``"s,"``.  Seeds are below ``2**63``
+    (sweeps and toy-model batches store them as int64), and a count or range is checked
+    against the memory limit before its list is built.
 
     Examples
     --------
@@ -138,17 +140,26 @@ def parse_seeds(text: str, flag: str = "--seeds") -> list[int]:
             lo, hi = (int(s) for s in text.split("-", 1))
             if hi < lo:
                 raise ValueError
-            seeds = list(range(lo, hi + 1))
+            seeds = range(lo, hi + 1)
         else:
             count = int(text)
             if count < 1:
                 raise ValueError
-            seeds = list(range(count))
+            seeds = range(count)
     except ValueError:
         raise UsageError(f"{flag} must be a count (3), an inclusive range (0-7) or a list "
                          f"(1,4,9) of non-negative integers, got {text!r}") from None
-    if not seeds or min(seeds) < 0:
+    low, high = (seeds[0], seeds[-1]) if isinstance(seeds, range) and seeds else \
+        (min(seeds, default=-1), max(seeds, default=-1))      # (a range's ends: O(1))
+    if not seeds or low < 0:
         raise UsageError(f"{flag} must name at least one non-negative seed, got {text!r}")
+    if high >= 2 ** 63:
+        raise UsageError(f"{flag}: seeds must be below 2**63 (stored as int64), got {text!r}")
+    if isinstance(seeds, range):        # "10**12" seeds: refused before the list is built
+        from theory._budget import check_allocation
+
+        check_allocation(36.0 * len(seeds), f"{flag} {text} ({len(seeds)} seeds)")
+        seeds = list(seeds)
     if len(set(seeds)) != len(seeds):
         raise UsageError(f"{flag} has duplicates: {text!r}")
     return seeds
