@@ -21,6 +21,7 @@ from test_properties_registry import (
 )
 from theory.adaptive_kernel import finite_d as FD
 from theory.adaptive_kernel import finite_data as FDA
+from theory.adaptive_kernel import finite_p as FP
 from theory.adaptive_kernel import integrals as I
 from theory.adaptive_kernel import model_a as A
 from theory.adaptive_kernel import model_b as B
@@ -408,6 +409,106 @@ test_valid_thresholds = make_valid_test(
         t.sigma2_II is None or 0 < t.sigma2_II < t.sigma2_I))
 test_invalid_thresholds = make_invalid_test(B.thresholds, thr_args, {
     "config": st.sampled_from([None, A.BASE_MODEL_A]), "normalisation": bad_choice})
+
+
+# --------------------------------------------------------------------------- finite P
+@st.composite
+def mode_args(draw):
+    """Couplings from none to past coexistence; ``g = sqrt(gamma)`` is the spinodal."""
+    gamma = draw(st.floats(1e-6, 10.0))
+    g = draw(st.one_of(st.floats(0.0, 4.0 * math.sqrt(gamma)), st.just(math.sqrt(gamma))))
+    return {"g": g, "gamma": gamma, "P": draw(st.sampled_from([3, 11, 101, 401])),
+            "action_multiplier": draw(st.sampled_from([1.0, 2.0]))}
+
+
+def _check_moments(m, **kw):
+    # the coupling exp(mP g Phi Psi), g >= 0, is log-supermodular: Phi and Psi are
+    # positively associated (FKG), so <Phi Psi> >= <Phi><Psi> = <Phi>^2
+    assert m.phi > 0 and m.phi_psi >= m.phi ** 2 * (1 - 1e-9)
+    assert 0.0 <= m.specialised <= 1.0
+
+
+MODE_BAD = {"g": bad_nonnegative, "gamma": bad_positive, "P": bad_positive,
+            "action_multiplier": bad_positive}
+test_valid_mode_moments = make_valid_test(FP.mode_moments, mode_args(), _check_moments,
+                                          max_examples=20)
+test_invalid_mode_moments = make_invalid_test(FP.mode_moments, mode_args(), {
+    **MODE_BAD, "threshold": bad_positive, "order": bad_count})
+
+
+@st.composite
+def marginal_args(draw):
+    kw = draw(mode_args())
+    top = draw(st.floats(0.1, 10.0)) * FP.default_threshold(kw["gamma"])
+    return {**kw, "edges": np.linspace(0.0, top, draw(st.integers(2, 12)))}
+
+
+test_valid_mode_marginal = make_valid_test(
+    FP.mode_marginal, marginal_args(),
+    # a density: non-negative, and the mass inside the edges is at most 1
+    lambda d, edges, **kw: np.all(d >= 0) and float(d @ np.diff(edges)) <= 1 + 1e-9,
+    max_examples=15)
+test_invalid_mode_marginal = make_invalid_test(FP.mode_marginal, marginal_args(), {
+    **MODE_BAD, "edges": st.sampled_from([[1.0], [2.0, 1.0], [-1.0, 1.0], [[0.0, 1.0]]]),
+    "order": bad_count}, aliases={"g": "g"})
+
+
+def test_mode_moments_at_the_spinodal():
+    # g^2 = gamma exactly: the saddle's curvature is 0 and its Gaussian width was ~1e148,
+    # so the cut-off search overflowed (RangeOverflowError); a finer rule must agree
+    for g, gamma, P in ((0.01, 1e-4, 401), (0.3, 0.09, 5)):
+        coarse, fine = FP.mode_moments(g, gamma, P), FP.mode_moments(g, gamma, P, order=16)
+        assert coarse.phi == pytest.approx(fine.phi, rel=1e-10)
+        assert coarse.phi_psi == pytest.approx(fine.phi_psi, rel=1e-10)
+
+
+@covers(FP.default_threshold)
+@settings(max_examples=20)
+@given(gamma=st.floats(1e-300, 1e300))
+def test_default_threshold_is_the_barrier_at_coexistence(gamma):
+    # x_- of the diagonal action at g_c = 2 sqrt(gamma/3) (model_b.saddles, its own formula)
+    x_minus = B.saddles(2.0 * math.sqrt(gamma / 3.0), gamma)[0]
+    assert FP.default_threshold(gamma) == pytest.approx(x_minus, rel=1e-6)
+    rejects(lambda: FP.default_threshold(gamma * 0 - 1.0), "gamma")
+
+
+small_configs_b = st.fixed_dictionaries({
+    "P": st.sampled_from([5, 11]), "N": st.floats(16.0, 256.0),
+    "sigma_a2": st.floats(1e-7, 1e-5), "gamma": st.floats(0.1, 5.0)}).map(
+    lambda kw: B.ModelBConfig(**kw))
+fp_args = st.fixed_dictionaries({"config": small_configs_b, "sigma2": st.floats(1e-4, 1e-2),
+                                 "normalisation": st.sampled_from(["paper", "matrix"])})
+
+
+def _check_point(pt, **kw):
+    assert 0.0 < pt.abs_a <= 1.0 and pt.learned == pytest.approx(1.0 - pt.abs_a)
+    assert 0.0 <= pt.specialised_mode_fraction <= pt.specialised_neuron_fraction <= 1.0
+
+
+test_valid_finite_p = make_valid_test(FP.finite_p_solution, fp_args, _check_point,
+                                      max_examples=5)
+test_invalid_finite_p = make_invalid_test(FP.finite_p_solution, fp_args, {
+    "config": st.sampled_from([None, A.BASE_MODEL_A]), "sigma2": bad_positive,
+    "normalisation": bad_choice, "action_multiplier": bad_positive, "order": bad_count},
+    max_examples=15)
+test_valid_finite_p_curve = make_valid_test(
+    FP.finite_p_curve, st.fixed_dictionaries({
+        "config": small_configs_b, "sigma2": st.lists(st.floats(1e-4, 1e-2), min_size=1,
+                                                       max_size=2)}),
+    lambda pts, sigma2, **kw: [p.sigma2 for p in pts] == list(sigma2), max_examples=3)
+test_invalid_finite_p_curve = make_invalid_test(FP.finite_p_curve, st.fixed_dictionaries({
+    "config": small_configs_b, "sigma2": st.just([1e-3])}), {
+    "config": st.sampled_from([None]), "sigma2": st.sampled_from([[0.0], [np.nan], ["a"]])},
+    max_examples=5)
+sharp_args = st.fixed_dictionaries({"config": configs_b, "sigma2": st.floats(1e-3, 10.0),
+                                    "normalisation": st.sampled_from(["paper", "matrix"])})
+test_valid_sharp_limit = make_valid_test(
+    FP.sharp_limit_a, sharp_args,
+    lambda r, **kw: 0.0 < r["abs_a"] <= 1.0 and 0.0 <= r["specialised_mode_fraction"] <= 1.0
+    and r["phase"] in ("GFL", "GMFL-I", "GMFL-II"))
+test_invalid_sharp_limit = make_invalid_test(FP.sharp_limit_a, sharp_args, {
+    "config": st.sampled_from([None, A.BASE_MODEL_A]), "sigma2": bad_positive,
+    "normalisation": bad_choice})
 
 
 # --------------------------------------------------------------------------- symbolic

@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from theory._checks import check_positive, check_positive_int
+from theory._checks import check_nonnegative, check_positive, check_positive_int
 from theory._json import jsonable
 from theory.adaptive_kernel.model_b import (
     NORMALISATIONS,
@@ -93,7 +93,11 @@ def _regions(g, gamma, mP):
     top = _TAIL * zero_scale
     if s is not None:
         x_plus = s[1]
-        width = 1.0 / math.sqrt(mP * max(gamma * x_plus - g, 1e-300))
+        # Gaussian width from the curvature gamma x_+ - g, but at most the cubic scale
+        # (3/(mP gamma))^(1/3): at the spinodal (g^2 = gamma) the curvature vanishes and
+        # the Gaussian width was ~1e148, so the cut-off search overflowed
+        width = min(1.0 / math.sqrt(mP * max(gamma * x_plus - g, 1e-300)),
+                    (3.0 / (mP * gamma)) ** (1.0 / 3.0))
         lo, hi = max(0.0, x_plus - 14.0 * width), x_plus + 14.0 * width
         regions.append((lo, hi, 2.0 * width))
         top = max(top, hi)
@@ -219,9 +223,7 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     >>> round(m.phi * 11, 6), round(m.phi_psi * 121, 6)
     (1.0, 1.0)
     """
-    g = float(g)
-    if not math.isfinite(g) or g < 0:
-        raise ValueError(f"g must be finite and >= 0, got {g}")
+    g = check_nonnegative("g", g)          # (float(g) took the string "1")
     gamma = check_positive("gamma", gamma)
     P = check_positive("P", P)
     m = check_positive("action_multiplier", action_multiplier)
@@ -240,7 +242,8 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     return ModeMoments(g=g, gamma=gamma, P=P, action_multiplier=m,
                        phi_psi=float((dens * pp).sum() / z),
                        phi=float(dens.sum(axis=1) @ x / z),
-                       specialised=float(dens[pp > thr * thr].sum() / z),
+                       # (a partial sum can round 1 ulp above the total: clipped)
+                       specialised=min(1.0, float(dens[pp > thr * thr].sum() / z)),
                        threshold=thr, nodes=x, marginal=marg)
 
 
@@ -275,7 +278,7 @@ def mode_marginal(edges, g, gamma, P, *, action_multiplier=2.0, order: int = 8):
     >>> bool(np.allclose(dens[:3], 5 * np.exp(-5 * edges[:3]) * (1 - np.exp(-0.5)) / 0.5))
     True
     """
-    g = float(g)
+    g = check_nonnegative("g", g)          # (was float(g): no check, "1" and -1 taken)
     gamma = check_positive("gamma", gamma)
     mP = check_positive("action_multiplier", action_multiplier) * check_positive("P", P)
     order = check_positive_int("order", order)
@@ -345,6 +348,8 @@ class FinitePPoint:
 
 
 def _norm_factor(config, normalisation):
+    if not isinstance(config, ModelBConfig):      # (None gave an AttributeError)
+        raise TypeError(f"config must be a ModelBConfig, got {type(config).__name__}")
     if normalisation not in NORMALISATIONS:
         raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
     return 1.0 if normalisation == "paper" else 4.0 * config.P ** 2
@@ -411,7 +416,10 @@ def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "mat
                         coupling_ratio=g / (2.0 * math.sqrt(config.gamma / 3.0)),
                         kernel_eigenvalue=norm * config.sigma_a2 * mom.phi_psi,
                         phi_psi=mom.phi_psi, phi=mom.phi, specialised_mode_fraction=frac,
-                        specialised_neuron_fraction=1.0 - (1.0 - frac) ** modes,
+                        # 1 - (1 - frac)^modes without the cancellation that gave 0 for
+                        # a tiny frac (then below the mode fraction itself)
+                        specialised_neuron_fraction=1.0 if frac >= 1.0 else
+                        -math.expm1(modes * math.log1p(-frac)),
                         threshold=mom.threshold, normalisation=normalisation,
                         action_multiplier=float(action_multiplier))
 
