@@ -17,6 +17,7 @@ from theory._checks import check_positive, check_positive_int
 
 __all__ = ["PHASES", "PhaseDefinition", "classify_phase"]
 
+#: The four phases of Table 1, in the order used for ties and plots.
 PHASES = ("comprehension", "grokking", "memorization", "confusion")
 
 
