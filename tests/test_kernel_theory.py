@@ -17,13 +17,13 @@ import mpmath
 import numpy as np
 import pytest
 from scipy.special import erf
+from test_extremes import mp_model_a_critical  # tests/ is on sys.path
 
 from theory._checks import AssumptionWarning
 from theory.adaptive_kernel import finite_data as F
 from theory.adaptive_kernel import integrals as I
 from theory.adaptive_kernel import model_a as A
 from theory.adaptive_kernel import model_b as B
-from test_extremes import mp_model_a_critical  # tests/ is on sys.path
 
 K_SE = 5.0
 
@@ -412,7 +412,7 @@ def test_finite_data_loop_agrees_with_reduced_gfl_equations():
 # ---------------------------------------------------------------------------
 
 def test_symbolic_matches_numeric():
-    from theory.adaptive_kernel import symbolic as Y      # sympy is a hard dependency
+    from theory.adaptive_kernel import symbolic as Y  # sympy is a hard dependency
 
     S = Y.SYMBOLS
     q = np.linspace(-1.5, 1.5, 13)

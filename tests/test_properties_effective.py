@@ -5,7 +5,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     bad_choice,
     bad_count,
@@ -16,6 +15,7 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+
 from theory.effective import critical as CR
 from theory.effective import flow as FL
 from theory.effective import phases as PH

@@ -8,7 +8,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     assert_finite,
     bad_choice,
@@ -22,6 +21,7 @@ from test_properties_registry import (
     positive,
     rejects,
 )
+
 from theory.ridge import boundary as BD
 from theory.ridge import bounds as B
 from theory.ridge import control as C

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     assert_finite,
     bad_choice,
@@ -14,6 +13,7 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+
 from theory.spectral import early as EA
 from theory.spectral import hjorth as H
 from theory.spectral import model as MO

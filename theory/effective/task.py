@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_positive_int
+from theory._result import ResultMixin
 
 #: Largest number of parallelograms a task enumerates (~ p^3 / 12 for addition).
 _MAX_PARALLELOGRAMS = 5 * 10 ** 6

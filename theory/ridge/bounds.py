@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import (
-    RangeOverflowError,
     AssumptionWarning,
+    RangeOverflowError,
     check_greater,
     check_nonnegative,
     check_open_unit,
@@ -33,6 +32,7 @@ from theory._checks import (
     check_values,
     warn_assumption,
 )
+from theory._result import ResultMixin
 from theory.ridge.dynamics import Spectrum, dynamics
 from theory.ridge.problem import RidgeProblem
 

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
+from theory._result import ResultMixin
 from theory.ridge.dynamics import RidgeDynamics, dynamics
 
 __all__ = ["GrokkingTimes", "TIME_DEFINITIONS", "overfitting_time",

@@ -54,8 +54,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import RangeOverflowError, check_finite_array
+from theory._result import ResultMixin
 from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_finite_array, check_positive_int
+from theory._result import ResultMixin
 from theory.spectral.hjorth import KERNELS, band_energies, hjorth_frequency
 from theory.spectral.preprocess import (
     NORMALIZE_MODES,
@@ -31,7 +31,6 @@ from theory.spectral.preprocess import (
     preprocess_window,
 )
 from theory.spectral.roc import (
-    DIRECTIONS,
     AurocCI,
     ThresholdFit,
     _check_labels,

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from theory._result import ResultMixin
 from theory._checks import AssumptionWarning, check_finite_array, check_open_unit
+from theory._result import ResultMixin
 
 __all__ = [
     "DIRECTIONS",

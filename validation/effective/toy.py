@@ -218,7 +218,7 @@ class RunBatch:
     def __len__(self) -> int:
         return int(self.seed.size)
 
-    def subset(self, index) -> "RunBatch":
+    def subset(self, index) -> RunBatch:
         return RunBatch(**{k: np.atleast_1d(getattr(self, k)[index]) for k in _BATCH_FIELDS})
 
     def to_dict(self) -> dict:
@@ -455,7 +455,7 @@ class _Chunk:
     def __len__(self) -> int:
         return int(self.index.size)
 
-    def select(self, rows) -> "_Chunk":
+    def select(self, rows) -> _Chunk:
         """A new chunk with the runs ``rows`` (integer positions or a boolean mask), copied."""
         rows = np.asarray(rows)
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp)
@@ -469,7 +469,7 @@ class _Chunk:
         return new
 
     @staticmethod
-    def concat(chunks) -> "_Chunk":
+    def concat(chunks) -> _Chunk:
         """One chunk holding the runs of ``chunks`` in order (all at the same step)."""
         new = object.__new__(_Chunk)
         new.__dict__.update(chunks[0].__dict__)
