@@ -218,7 +218,7 @@ def test_normalize_representation(args):
     assert np.all(np.isnan(out[:, ~spread])) and np.all(np.isfinite(out[:, spread]))
     assert np.allclose(out[:, spread].mean(axis=0), 0, atol=1e-12)
     for bad in (np.full((3, 1), np.inf), np.ones((1, 2)), "x"):
-        rejects(lambda: R.normalize_representation(bad), "embedding")
+        rejects(lambda bad=bad: R.normalize_representation(bad), "embedding")
 
 
 # --------------------------------------------------------------------------- flow

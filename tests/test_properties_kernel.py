@@ -453,4 +453,4 @@ def test_symbolic_hermite_moment_matches_numeric(k, q):
                           "on branch common; reported)")
 def test_symbolic_hermite_moment_refuses_bad_orders():
     for bad in (-1, 2.5, "3"):
-        rejects(lambda: Y.erf_hermite_moment(bad), "k")
+        rejects(lambda bad=bad: Y.erf_hermite_moment(bad), "k")

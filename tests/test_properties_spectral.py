@@ -217,7 +217,7 @@ test_invalid_fit = make_invalid_test(R.fit_threshold, fit_args, BAD_SCORED | {
 def test_direction_sign():
     assert (R.direction_sign("higher"), R.direction_sign("lower")) == (1.0, -1.0)
     for bad in ("up", None, 1):
-        rejects(lambda: R.direction_sign(bad), "direction")
+        rejects(lambda bad=bad: R.direction_sign(bad), "direction")
 
 
 # --------------------------------------------------------------------------- predictor

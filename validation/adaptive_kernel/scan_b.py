@@ -272,7 +272,7 @@ class ModelBScan:
             sim = fn(chains.mean(axis=1))
             se = math.nan
             if chains.shape[1] >= 2 and bootstrap_resamples > 0 and np.isfinite(sim):
-                res = bootstrap(tuple(chains), lambda *lv: fn([np.mean(x) for x in lv]),
+                res = bootstrap(tuple(chains), lambda *lv, fn=fn: fn([np.mean(x) for x in lv]),
                                 n_resamples=bootstrap_resamples, vectorized=False,
                                 method="percentile",
                                 random_state=np.random.default_rng(np.random.SeedSequence(seed)))

@@ -37,6 +37,7 @@ authors' PyTorch code measured alongside (``benchmarks/effective_toy_throughput.
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -392,7 +393,7 @@ class _Chunk:
         task = config.task
         dt = _DTYPES[config.dtype]
         c = index.size
-        S, p = task.n_samples, task.p
+        S = task.n_samples
         inits = [_init_run(config, int(batch.seed[k]), int(batch.train_size[k]),
                            None if splits is None else splits[k]) for k in index]
         self.splits = [it[1] for it in inits]
@@ -620,7 +621,8 @@ def _train_all(chunks, out, chunk_size: int, n_threads: int, progress=None) -> N
             if ex is None:
                 chunks = [_advance(ch, t0, t1, out, progress) for ch in chunks]
             else:
-                chunks = list(ex.map(lambda ch: _advance(ch, t0, t1, out, progress), chunks))
+                step = functools.partial(_advance, t0=t0, t1=t1, out=out, progress=progress)
+                chunks = list(ex.map(step, chunks))
             if t1 == steps:
                 break
             t0 = t1
