@@ -370,7 +370,7 @@ def test_bad_input_is_refused_by_name():
 def test_large_allocations_are_refused_before_they_are_made():
     # (not run against the old code: it would try to allocate the arrays)
     with pytest.raises(ValueError, match=r"parallelograms \(limit"):
-        ArithmeticTask(600).parallelograms
+        _ = ArithmeticTask(600).parallelograms
     with pytest.raises(ValueError, match="GiB of trajectory"):
         euler_flow(np.ones((1, 4)), np.arange(4.0), 0.1, 10 ** 9)
 

@@ -101,7 +101,7 @@ class _Runs:
         c = len(seeds)
         self.n_train = np.array([max(1, int(round(f * S))) for f in fracs])
         order, w1, b1, w2, b2 = [], [], [], [], []
-        for s, n in zip(seeds, self.n_train):
+        for s in seeds:
             s_split, s_init = np.random.SeedSequence(int(s)).spawn(2)
             order.append(np.random.default_rng(s_split).permutation(S))
             rng = np.random.default_rng(s_init)
