@@ -457,7 +457,8 @@ def gpr_coefficients(kernel, n, sigma2, eps) -> tuple[float, float]:
 
     Notes
     -----
-    :math:`(b, \sqrt6 c) = \frac{\sigma^2}{n}\big[Q + \frac{\sigma^2}{n}I\big]^{-1}(1, \sqrt6\epsilon)`
+    :math:`(b, \sqrt6 c) = \frac{\sigma^2}{n}\big[Q + \frac{\sigma^2}{n}I\big]^{-1}
+    (1, \sqrt6\epsilon)`
     (erratum 2: the printed formula lacks the leading ``sigma2/n``).  Derivation:
     on the sample, :math:`Q_{\mu\nu} = \sum_{kl} e_k(x_\mu)\Lambda_{kl}e_l(x_\nu)`
     with :math:`E^TE \approx nI`, so

@@ -71,7 +71,8 @@ class ModularConfig:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["task"] = "(a + b) mod P on all ordered pairs; one-hot(a) ++ one-hot(b) -> ReLU -> P logits"
+        d["task"] = ("(a + b) mod P on all ordered pairs; one-hot(a) ++ one-hot(b) -> ReLU "
+                     "-> P logits")
         d["step_definition"] = "metrics at step t use the parameters after t updates"
         return d
 
