@@ -10,7 +10,6 @@ one recomputes instead of resuming.  The heavy jobs run in the slow tier.
 import argparse
 import json
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -7,7 +7,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     bad_choice,
     bad_count,
@@ -19,6 +18,7 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+
 from theory.adaptive_kernel import finite_d as FD
 from theory.adaptive_kernel import finite_data as FDA
 from theory.adaptive_kernel import integrals as I
@@ -453,4 +453,4 @@ def test_symbolic_hermite_moment_matches_numeric(k, q):
                           "on branch common; reported)")
 def test_symbolic_hermite_moment_refuses_bad_orders():
     for bad in (-1, 2.5, "3"):
-        rejects(lambda: Y.erf_hermite_moment(bad), "k")
+        rejects(lambda bad=bad: Y.erf_hermite_moment(bad), "k")

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     assert_finite,
     bad_choice,
@@ -14,6 +13,7 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+
 from theory.spectral import early as EA
 from theory.spectral import hjorth as H
 from theory.spectral import model as MO
@@ -217,7 +217,7 @@ test_invalid_fit = make_invalid_test(R.fit_threshold, fit_args, BAD_SCORED | {
 def test_direction_sign():
     assert (R.direction_sign("higher"), R.direction_sign("lower")) == (1.0, -1.0)
     for bad in ("up", None, 1):
-        rejects(lambda: R.direction_sign(bad), "direction")
+        rejects(lambda bad=bad: R.direction_sign(bad), "direction")
 
 
 # --------------------------------------------------------------------------- predictor

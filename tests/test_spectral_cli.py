@@ -1,4 +1,5 @@
-"""``grokking spectral score --model toy`` and ``spectral corpus``: the shipped models from the CLI."""
+"""``grokking spectral score --model toy`` and ``spectral corpus``: the shipped models from the
+CLI."""
 
 import json
 

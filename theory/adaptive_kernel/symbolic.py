@@ -256,7 +256,8 @@ def spinodal_conditions() -> dict:
         raise ArithmeticError(f"expected one quadratic factor, got {sp.factor_list(num)}")
     quad = sp.expand(factors[0])
     quad = sp.expand(quad * sp.sign(quad.coeff(r, 2).subs({c: 1})))
-    return {"quadratic": quad, "roots": sp.solve(quad, r), "coupling_a": sp.factor(sp.simplify(a_sol))}
+    return {"quadratic": quad, "roots": sp.solve(quad, r),
+            "coupling_a": sp.factor(sp.simplify(a_sol))}
 
 
 def model_b_thresholds() -> dict:

@@ -72,7 +72,8 @@ def effective_loss(split_or_rows, embedding, normalisation: str = "z0") -> float
     >>> import numpy as np
     >>> from theory.effective import ArithmeticTask, random_split, effective_loss
     >>> split = random_split(ArithmeticTask(10), 55, seed=0)
-    >>> effective_loss(split, 2.0 + 0.3 * np.arange(10.0)) < 1e-28   # linear: every parallelogram closes
+    >>> # linear: every parallelogram closes
+    >>> effective_loss(split, 2.0 + 0.3 * np.arange(10.0)) < 1e-28
     True
     """
     rows, e, z0, count = _prepare(split_or_rows, embedding, normalisation)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
+from theory._result import ResultMixin
 
 __all__ = ["PHASES", "PhaseDefinition", "classify_phase"]
 

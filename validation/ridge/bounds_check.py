@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._json import jsonable
-from theory.ridge import bounds_report, dynamics, grokking_times, sample_problem
 from theory.ridge import bounds as _B
+from theory.ridge import bounds_report, dynamics, grokking_times, sample_problem
 from theory.ridge.bounds import conditions as _conditions
 from validation.ridge.gd import simulate_gd
 
