@@ -17,6 +17,7 @@ from theory._result import ResultMixin
 
 __all__ = ["PHASES", "PhaseDefinition", "classify_phase"]
 
+#: The four phases of Table 1, in the order used for ties and plots.
 PHASES = ("comprehension", "grokking", "memorization", "confusion")
 
 

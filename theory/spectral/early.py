@@ -55,6 +55,7 @@ MIN_WINDOW = 16
 #: Boundary between the low and high bands, fraction of Nyquist.
 BAND_SPLIT = 0.05
 
+#: Definition of every early-curve feature (``u~`` is the window's ``log(loss/loss[0])``).
 FEATURE_DEFINITIONS = {
     "log_activity": "log10 Hjorth activity (variance) of loss/loss[0] over the window, mean "
                     "removed (the paper's score, scale-free)",

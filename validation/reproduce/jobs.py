@@ -102,6 +102,7 @@ class Job:
 _SHARED = ("theory._json", "theory._checks", "theory._version", "validation._io",
            "validation._threads", "validation._optim", "validation._progress")
 
+#: Every job of the reproduction, in the report's order.
 JOBS = (
     Job(name="ridge", title="Ridge regression", paper="Xu, Vardi, Safran 2026, arXiv 2601.19791",
         module="validation.ridge.figures", report_file="validation_report.json",

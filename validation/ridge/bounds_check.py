@@ -28,6 +28,7 @@ from validation.ridge.gd import simulate_gd
 
 __all__ = ["BoundsGridResult", "Thm41Result", "bounds_grid", "thm41_check", "SLACK_DEFINITION"]
 
+#: How the slack ratios of the bounds grid are defined.
 SLACK_DEFINITION = ("upper bound on t1: bound / t1; lower bound on t2 or on the grokking "
                     "time: actual / bound; >= 1 means the bound holds")
 

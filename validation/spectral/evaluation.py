@@ -32,6 +32,7 @@ from validation.spectral.corpus import Corpus
 
 __all__ = ["BASELINES", "CorpusEvaluation", "baseline_scores", "evaluate_corpus", "split_corpus"]
 
+#: The loss baselines every score is compared with, and their definitions.
 BASELINES = {
     "loss_at_end": "training loss at the last step of the window",
     "loss_drop": "loss at step 0 minus loss at the last step of the window",
