@@ -28,7 +28,7 @@ from theory._checks import check_finite_array, check_nonnegative, check_positive
 from theory.effective.structure import HESSIAN_NORMALISATIONS, constraint_matrix
 from theory.effective.task import TrainingSplit
 
-__all__ = ["EffectiveFlow", "effective_flow", "effective_gradient", "effective_loss"]
+__all__ = ["EffectiveFlow", "effective_flow", "effective_gradient", "effective_loss", "euler_flow"]
 
 #: Largest trajectory (bytes) :func:`euler_flow` stores.
 _MAX_BYTES = 2 ** 30
