@@ -81,19 +81,30 @@ def default_threshold(gamma) -> float:
 def _regions(g, gamma, mP):
     """Where the mode density lives, as ``(start, end, panel width)``, and its cut-off ``L``.
 
-    The unspecialised corner ``[0, 60 (2/mP)]`` (panels of 3 decay lengths
-    ``2/(mP)``), the specialised saddle ``x_+ +- 14`` standard deviations
+    The unspecialised corner, the specialised saddle ``x_+ +- 14`` widths
     (panels of 2), and the whole range up to ``L`` (40 panels), ``L`` where the
-    diagonal action has risen by 60 nats beyond its features.
+    diagonal action has risen by 60 nats beyond its features.  A length is
+    where ``mP`` times the action has changed by one nat.  The single mode's
+    ``-mP(x/2 + gamma x^3/6)`` has the decay length ``l = 2/(mP)`` and the cubic
+    length ``c = (6/(mP gamma))^(1/3)``: the corner is ``[0, 60 l]`` in panels of
+    ``3 l`` when ``3 l <= c``, else ``[0, min(60 l, 20 c)]`` in panels of ``c``.
+    At ``x_+`` the width is that of the quadratic term ``mP (gamma x_+ - g) d^2``
+    or, when shorter (near the spinodal, where it vanishes), of the cubic one
+    ``mP gamma d^3/3``.
     """
-    zero_scale = 2.0 / mP                              # e^{-mP Phi/2} near Phi = 0
-    regions = [(0.0, _TAIL * zero_scale, 3.0 * zero_scale)]
+    lin, cub = 2.0 / mP, (6.0 / (mP * gamma)) ** (1.0 / 3.0)
+    if 3.0 * lin <= cub:        # e^{-mP Phi/2} decays first: panels of 3 decay lengths
+        top, panel = _TAIL * lin, 3.0 * lin
+    else:                       # e^{-mP gamma Phi^3/6}: 20 panels of one cubic length
+        top, panel = min(_TAIL * lin, 20.0 * cub), cub
+    regions = [(0.0, top, panel)]
     s = saddles(g, gamma)
     s_min = 0.0
-    top = _TAIL * zero_scale
     if s is not None:
         x_plus = s[1]
-        width = 1.0 / math.sqrt(mP * max(gamma * x_plus - g, 1e-300))
+        curvature = mP * (gamma * x_plus - g)
+        cubic = (3.0 / (mP * gamma)) ** (1.0 / 3.0)
+        width = cubic if curvature * cubic * cubic <= 1.0 else 1.0 / math.sqrt(curvature)
         lo, hi = max(0.0, x_plus - 14.0 * width), x_plus + 14.0 * width
         regions.append((lo, hi, 2.0 * width))
         top = max(top, hi)
@@ -132,7 +143,8 @@ def _nodes(g, gamma, mP, order):
     regions, end = _regions(g, gamma, mP)
     breaks = sorted({min(max(e, 0.0), end) for r in regions for e in r[:2]})
     x, w, _ = _gauss_legendre(breaks, regions, order)
-    return x, w
+    keep = w > 0.0          # a peak narrower than float64 resolves at x_+ collapses its panels
+    return x[keep], w[keep]
 
 
 def _log_single(x, gamma, mP):
@@ -204,9 +216,11 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     -----
     Tensor-product Gauss-Legendre rule on panels sized to where the density
     lives: the corner ``Phi, Psi < 120/(m P)`` (the unspecialised mode,
-    ``e^{-mP Phi/2}``), ``x_+ +- 14`` standard deviations (the specialised
-    saddle, :func:`~theory.adaptive_kernel.model_b.saddles`) and the range up
-    to where the diagonal action has risen by 60 nats.  The exponent is
+    ``e^{-mP Phi/2}``; finer where the cubic term decays faster, ``gamma >
+    (mP)^2/36``), ``x_+ +- 14`` standard deviations (the specialised saddle,
+    :func:`~theory.adaptive_kernel.model_b.saddles`; near the spinodal, where
+    the curvature vanishes, its cubic width) and the range up to where the
+    diagonal action has risen by 60 nats.  The exponent is
     shifted by its maximum (no overflow at ``m P S ~ 10^4``).  Checked against
     ``scipy.integrate.dblquad`` and by doubling ``order`` in
     ``tests/test_kernel_model_b_finite_p.py``.  Cost: a few hundred thousand
