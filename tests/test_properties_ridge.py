@@ -523,9 +523,6 @@ def test_symbolic_helpers():
     assert f(n=100, m=1000, eps=0.01) == pytest.approx(8 * 1000 * 0.01 / 900, rel=1e-15)
 
 
-@pytest.mark.xfail(raises=AttributeError, strict=True,
-                   reason="numeric(None) raises AttributeError, not a TypeError naming expr "
-                          "(theory/ridge/symbolic.py, edited on branch common; reported)")
 def test_symbolic_numeric_refuses_a_non_expression():
     rejects(lambda: Y.numeric(None), "expr")
 
