@@ -10,7 +10,7 @@ Reproduction profiles:
 
 * ``quick``: every job's quick profile (CI's smoke test; too small for most
   verdicts, which then say *undecided*);
-* ``default``: the README's main job, sized to finish in about 15 minutes on
+* ``default``: the README's main job, sized to finish in about 13 minutes on
   two idle cores while keeping every verdict decidable;
 * ``full``: the papers' budgets.
 """
