@@ -35,8 +35,8 @@ import time
 import numpy as np
 
 from theory.ridge import grokking_times, sample_problem, sample_problems, times_for_seeds
-from theory.ridge.dynamics import compute_spectra, dynamics
 from theory.ridge._expsum import first_at_or_below_many, last_at_or_above_many
+from theory.ridge.dynamics import compute_spectra, dynamics
 
 LAM, ETA, EPS, C = 1e-4, 1.0, 0.01, 0.01
 
@@ -100,8 +100,9 @@ def _cli(seeds):
 
 def _old_threads(fn):
     """Run ``fn`` with the BLAS threads the old code had (no single-thread limit)."""
-    import theory._threads as th
     from contextlib import nullcontext
+
+    import theory._threads as th
 
     saved = th.single_threaded_blas
     th.single_threaded_blas = lambda active=True: nullcontext()

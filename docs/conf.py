@@ -83,7 +83,8 @@ def _dataclass_field_names():
         fields, attr_documented = set(), set()
         for pkg_name in DOCUMENTED_PACKAGES:
             pkg = importlib.import_module(pkg_name)
-            names = [pkg_name] + [m.name for m in pkgutil.walk_packages(pkg.__path__, pkg_name + ".")]
+            subs = pkgutil.walk_packages(pkg.__path__, pkg_name + ".")
+            names = [pkg_name] + [m.name for m in subs]
             for mod_name in names:
                 try:
                     mod = importlib.import_module(mod_name)

@@ -242,6 +242,8 @@ def figures_output(args, theory: str, manifest: dict, **extra) -> dict:
     config.update(command=f"grokking {theory} figures",
                   parameters={"out": args.out_dir, "quick": args.quick}, **extra)
     manifest, timings = split_timings(manifest)
+    config, config_timings = split_timings(config)
+    timings.update({f"config.{k}": v for k, v in config_timings.items()})
     if getattr(args, "progress", False) and timings:
         shown = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()
                           if isinstance(v, (int, float)) and k.endswith("seconds"))

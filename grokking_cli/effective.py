@@ -92,7 +92,8 @@ def analyze(args) -> dict:
     return out
 
 
-def _check_train_budget(args, n_runs: int) -> None:
+def check_train_budget(args, n_runs: int) -> None:
+    """Refuse before training when ``n_runs`` toy runs would not fit in memory or take hours."""
     from theory._budget import check_allocation
 
     p = args.p
@@ -118,7 +119,7 @@ def train(args) -> dict:
     if args.train_size > n_samples:
         raise ValueError(f"--train-size must be an integer in [1, {n_samples}] (= |D0| for "
                          f"--p {args.p}), got {args.train_size}")
-    _check_train_budget(args, len(seeds))
+    check_train_budget(args, len(seeds))
     cfg = ToyConfig(p=args.p, modular=args.modular, d_in=args.d_in, width=args.width,
                     loss=args.loss, steps=args.steps, dtype=args.dtype,
                     train_acc_threshold=args.acc_threshold, test_acc_threshold=args.acc_threshold,

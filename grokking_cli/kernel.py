@@ -183,5 +183,5 @@ def register(theories, parser_class) -> None:
     add_out_file(p)
     p.set_defaults(func=modular)
 
-    add_figures_verb(verbs, "Langevin validation of Model A, Figs. 2-3 and the report",
+    add_figures_verb(verbs, "Langevin validation of Models A and B, Figs. 2-3 and the report",
                      "about 20 s", figures)

@@ -25,11 +25,11 @@ def _stamped(out: dict, verb: str) -> dict:
 
 def ridge(args) -> dict:
     """``predict ridge``: exact times, ``groks`` and Eq. (8) on the ridge flags."""
-    from grokking_cli.ridge import _check_size
+    from grokking_cli.ridge import check_size
     from validation.predict import predict_ridge
 
     seeds = parse_seeds(args.seeds)
-    _check_size(args, seeds)
+    check_size(args, seeds)
     out = predict_ridge(n=args.n, m=args.m, nu2=args.nu2, lam=args.lam, eta=args.eta,
                         eps=args.eps, c=args.c, teacher_norm=args.teacher_norm,
                         delta=args.delta, seeds=seeds)
@@ -38,7 +38,7 @@ def ridge(args) -> dict:
 
 def toy(args) -> dict:
     """``predict toy``: critical curve, n_h and the phase (theory, else simulation)."""
-    from grokking_cli.effective import _check_train_budget
+    from grokking_cli.effective import check_train_budget
     from theory.effective import ArithmeticTask
     from validation.predict import predict_toy, read_split
 
@@ -58,7 +58,7 @@ def toy(args) -> dict:
                          f"(|D0| - 1 for --p {args.p}: a test sample must be left), got "
                          f"{args.train_size}")
     if args.simulate != "never":
-        _check_train_budget(args, len(seeds))
+        check_train_budget(args, len(seeds))
     out = predict_toy(args.train_size, p=args.p, modular=args.modular, loss=args.loss,
                       repr_lr=args.repr_lr, repr_wd=args.repr_wd, decoder_lr=args.decoder_lr,
                       decoder_wd=args.decoder_wd, split=split, seeds=seeds, steps=args.steps,

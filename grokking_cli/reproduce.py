@@ -18,8 +18,8 @@ from grokking_cli.common import UsageError
 from theory._version import __version__
 
 _PROFILE_HELP = {"quick": "about 2 minutes on 2 idle cores (CI; many verdicts undecided)",
-                 "default": "about 11 minutes on 2 idle cores",
-                 "full": "the papers' budgets, about 21 minutes on 2 idle cores"}
+                 "default": "about 13 minutes on 2 idle cores",
+                 "full": "the papers' budgets, about 24 minutes on 2 idle cores"}
 
 
 def _only(text: str | None):

@@ -45,7 +45,7 @@ def ridge_config(args, command: str, seeds: list[int], extra: dict | None = None
                         definitions=dict(TIME_DEFINITIONS))
 
 
-def _check_size(args, seeds) -> None:
+def check_size(args, seeds) -> None:
     """Refuse before sampling when one problem would not fit in memory."""
     from theory._budget import check_allocation
 
@@ -65,7 +65,7 @@ def problems(args, seeds):
     """The sampled problems, one at a time (memory is one problem, not one per seed)."""
     from theory.ridge import sample_problem
 
-    _check_size(args, seeds)
+    check_size(args, seeds)
     for s in seeds:
         yield sample_problem(args.n, args.m, args.nu2, teacher_norm=args.teacher_norm, seed=s)
 
@@ -77,7 +77,7 @@ def times(args) -> dict:
     seeds = parse_seeds(args.seeds)
     extra = {"method": args.method}
     if args.method == "exact":
-        _check_size(args, seeds)
+        check_size(args, seeds)
         found = times_for_seeds(args.n, args.m, args.nu2, seeds, lam=args.lam, eta=args.eta,
                                 eps=args.eps, c=args.c, teacher_norm=args.teacher_norm)
         runs = [dict(seed=s, **r.to_dict()) for s, r in zip(seeds, found)]

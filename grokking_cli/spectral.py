@@ -66,6 +66,10 @@ def early_model_answer(args, command: str) -> dict:
     """An early-curve model (shipped or a file) applied to ``args.curve``: probability, evidence."""
     from validation.spectral.io import predict_curve_dict
 
+    if args.model == "toy_split" and getattr(args, "split", None) is None:
+        raise ValueError("--model: toy_split also needs the run's training pairs: use "
+                         "'grokking predict curve CURVE.csv --model toy_split --split FILE', "
+                         "or --model toy for the curve alone")
     out = predict_curve_dict(args.curve, model=args.model, column=args.column)
     out["config"] = spectral_stamp(command, {"curve": args.curve, "column": args.column,
                                              "model": args.model, **out["config"]})

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 from test_cli import run  # tests/ is on sys.path (rootdir-less test modules)
+
 from theory import __version__
 from theory.effective import ArithmeticTask, analyze_split, critical_curve, random_split
 

@@ -231,8 +231,8 @@ def test_hessian_equals_finite_difference_at_ground_state():
     for k in range(10):
         d = np.zeros(10)
         d[k] = h
-        hess[:, k] = (effective_gradient(split, e_star + d) - effective_gradient(split, e_star - d))[
-            :, 0] / (2 * h)
+        diff = effective_gradient(split, e_star + d) - effective_gradient(split, e_star - d)
+        hess[:, k] = diff[:, 0] / (2 * h)
     rows = split.task.constraint_rows[split.parallelogram_mask]
     assert np.allclose(hess, 2 * rows.T @ rows / 9.0, atol=1e-6)
     assert effective_loss(split, e_star) < 1e-28
@@ -370,7 +370,7 @@ def test_bad_input_is_refused_by_name():
 def test_large_allocations_are_refused_before_they_are_made():
     # (not run against the old code: it would try to allocate the arrays)
     with pytest.raises(ValueError, match=r"parallelograms \(limit"):
-        ArithmeticTask(600).parallelograms
+        _ = ArithmeticTask(600).parallelograms
     with pytest.raises(ValueError, match="GiB of trajectory"):
         euler_flow(np.ones((1, 4)), np.arange(4.0), 0.1, 10 ** 9)
 

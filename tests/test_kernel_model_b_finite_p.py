@@ -47,6 +47,24 @@ def test_mode_moments_match_dblquad(g, gamma, P):
     assert mom.specialised == pytest.approx(spec, abs=2e-3)
 
 
+@pytest.mark.parametrize("g, gamma, P", [(math.sqrt(3.63), 3.63, 11), (1e-2, 1e-4, 41),
+                                         (0.0, 1e4, 2), (150.0, 1e4, 2)])
+def test_mode_moments_at_the_spinodal_and_under_a_steep_cubic(g, gamma, P):
+    # g^2 = gamma: x_+ appears with zero curvature (its Gaussian width was infinite and the
+    # range overflowed); gamma >> (m P)^2: the cubic term, not e^{-mP Phi/2}, sets the corner
+    # (panels of 3 decay lengths were 20 % off)
+    mom = mode_moments(g, gamma, P)
+    cut = 8.0 if gamma > 1e-3 else 400.0
+
+    def f(k):
+        return lambda q, p: (p * q) ** k * math.exp(
+            -2 * P * ((p + q) / 2 - g * p * q + gamma / 6 * (p ** 3 + q ** 3)))
+
+    z = dblquad(f(0), 0, cut, 0, cut, epsabs=0, epsrel=1e-10)[0]
+    assert mom.phi_psi == pytest.approx(dblquad(f(1), 0, cut, 0, cut, epsabs=0,
+                                                epsrel=1e-10)[0] / z, rel=1e-8)
+
+
 def test_sharp_peaks_at_the_papers_size():
     # P = 401, gamma = 1e-4: m P S ~ 10^4, peaks of width 1e-5 (corner) and 1e-2 (x_+).
     gamma, P = 1e-4, 401

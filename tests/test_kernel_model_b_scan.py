@@ -118,8 +118,8 @@ def test_simulated_abs_a_follows_the_finite_p_theory():
 
 def test_fig3_action_panel_uses_its_y_range():
     # the defect: fixed limits (-0.5, 1.5) x_c left half the panel empty
-    from validation.adaptive_kernel.figures import _fig3
     from theory.adaptive_kernel.model_b import self_consistent_curve
+    from validation.adaptive_kernel.figures import _fig3
 
     curve = self_consistent_curve(BASE_MODEL_B, sigma2=np.linspace(0.12, 0.3, 61))
     fig = _fig3(curve, thresholds(BASE_MODEL_B), BASE_MODEL_B.gamma)

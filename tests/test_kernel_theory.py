@@ -17,13 +17,13 @@ import mpmath
 import numpy as np
 import pytest
 from scipy.special import erf
+from test_extremes import mp_model_a_critical  # tests/ is on sys.path
 
 from theory._checks import AssumptionWarning
 from theory.adaptive_kernel import finite_data as F
 from theory.adaptive_kernel import integrals as I
 from theory.adaptive_kernel import model_a as A
 from theory.adaptive_kernel import model_b as B
-from test_extremes import mp_model_a_critical  # tests/ is on sys.path
 
 K_SE = 5.0
 
@@ -194,7 +194,8 @@ def test_critical_line_spec_closed_form():
     # spec: u_c = 27 pi |eps| (1+2s)/(16 s (b+|eps|)^3), q*^2 = (1+2s)(2|eps|-b)/(2(b+|eps|))
     for b, e, s in [(0.3, 0.3, 0.5), (0.1, 0.5, 1.0), (0.05, 0.2, 2.0)]:
         line = A.critical_line(b, -e, s)
-        assert abs(line["u_c"] / (27 * math.pi * e * (1 + 2 * s) / (16 * s * (b + e) ** 3)) - 1) < 1e-13
+        u_c = 27 * math.pi * e * (1 + 2 * s) / (16 * s * (b + e) ** 3)
+        assert abs(line["u_c"] / u_c - 1) < 1e-13
         assert abs(line["q_star"] ** 2 / ((1 + 2 * s) * (2 * e - b) / (2 * (b + e))) - 1) < 1e-13
     assert A.critical_line(0.7, -0.3, 0.5) is None      # b >= 2|eps|: no interior minimum
 
@@ -212,7 +213,8 @@ def test_mixed_phase_solves_its_equations():
         # Maxwell coexistence: S~(q*) = 0 = S~'(q*) and S~ >= 0 everywhere (global minima)
         q = np.linspace(0, 4, 40001)
         assert abs(A.reduced_action(pt.q_star, pt.u, pt.b, pt.c, cfg.sigma_w2)) < 1e-10
-        assert abs(A.reduced_action_derivatives(pt.q_star, pt.u, pt.b, pt.c, cfg.sigma_w2)[0]) < 1e-8
+        slope = A.reduced_action_derivatives(pt.q_star, pt.u, pt.b, pt.c, cfg.sigma_w2)[0]
+        assert abs(slope) < 1e-8
         assert A.reduced_action(q, pt.u, pt.b, pt.c, cfg.sigma_w2).min() > -1e-10
     # continuity at the transition: p -> 0, (b, c) -> GFL values
     just_below = A.phase_point(cfg, cp.sigma2_c * (1 - 1e-7), cp)
@@ -293,7 +295,8 @@ def test_model_b_saddles_and_coexistence():
     h = 1e-3 * xp
     f = lambda a, b: B.mode_action(a, b, g, gamma)  # noqa: E731
     hxx = (f(xp + h, xp) - 2 * f(xp, xp) + f(xp - h, xp)) / h ** 2
-    hxy = (f(xp + h, xp + h) - f(xp + h, xp - h) - f(xp - h, xp + h) + f(xp - h, xp - h)) / (4 * h * h)
+    hxy = (f(xp + h, xp + h) - f(xp + h, xp - h)
+           - f(xp - h, xp + h) + f(xp - h, xp - h)) / (4 * h * h)
     assert hxx > 0 and hxx ** 2 - hxy ** 2 > 0
     assert B.saddles(0.999 * th.g_spinodal, gamma) is None
     assert B.saddles(1.001 * th.g_spinodal, gamma) is not None
@@ -377,7 +380,8 @@ def test_finite_data_nngp_limit_is_arcsin_kernel():
     # antithetic pairs give identical products: M/2 independent terms; SE of entry (i, j)
     rng = np.random.default_rng(3)
     w = rng.standard_normal((M // 2, 4)) * math.sqrt(sw2 / 4)
-    se = sa2 * np.std(erf(w @ x.T)[:, :, None] * erf(w @ x.T)[:, None, :], axis=0) / math.sqrt(M // 2)
+    feats = erf(w @ x.T)
+    se = sa2 * np.std(feats[:, :, None] * feats[:, None, :], axis=0) / math.sqrt(M // 2)
     assert np.all(np.abs(res.kernel - exact) < K_SE * se + 1e-12)
 
 
@@ -412,7 +416,7 @@ def test_finite_data_loop_agrees_with_reduced_gfl_equations():
 # ---------------------------------------------------------------------------
 
 def test_symbolic_matches_numeric():
-    from theory.adaptive_kernel import symbolic as Y      # sympy is a hard dependency
+    from theory.adaptive_kernel import symbolic as Y  # sympy is a hard dependency
 
     S = Y.SYMBOLS
     q = np.linspace(-1.5, 1.5, 13)

@@ -94,7 +94,7 @@ VERBS = {
     "ridge bounds": Verb(_RIDGE_BASE, _RIDGE_CAPS),
     "ridge control": Verb(_RIDGE_BASE, _RIDGE_CAPS),
     "ridge curves": Verb(_RIDGE_BASE, {**_RIDGE_CAPS, "--points": (2, 60)}),
-    "ridge figures": Verb(_JOB, valid=0, work="validation.ridge.figures:_run"),
+    "ridge figures": Verb(_JOB, valid=0, work="validation.ridge.figures:report_with_results"),
     "effective critical": Verb(("--p", "6", "--trials", "40"),
                                {"--p": (2, 8), "--trials": (1, 60), "--exact-limit": (1, 3000)}),
     "effective analyze": Verb(("--p", "6", "--train-size", "10"),

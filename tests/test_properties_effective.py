@@ -5,7 +5,6 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_properties_registry import (
     bad_choice,
     bad_count,
@@ -16,6 +15,7 @@ from test_properties_registry import (
     make_valid_test,
     rejects,
 )
+
 from theory.effective import critical as CR
 from theory.effective import flow as FL
 from theory.effective import phases as PH
@@ -218,7 +218,7 @@ def test_normalize_representation(args):
     assert np.all(np.isnan(out[:, ~spread])) and np.all(np.isfinite(out[:, spread]))
     assert np.allclose(out[:, spread].mean(axis=0), 0, atol=1e-12)
     for bad in (np.full((3, 1), np.inf), np.ones((1, 2)), "x"):
-        rejects(lambda: R.normalize_representation(bad), "embedding")
+        rejects(lambda bad=bad: R.normalize_representation(bad), "embedding")
 
 
 # --------------------------------------------------------------------------- flow

@@ -38,7 +38,7 @@ RESULT_TYPES = {
     "CriticalCurve", "EffectiveFlow", "SplitAnalysis",
     "FiniteDSolution", "AdaptiveKernelResult", "GFLSolution", "ModelACriticalPoint",
     "ModelAPhaseDiagram", "ModelAPhasePoint", "ModelBCurve", "ModelBPoint",
-    "ModelBThresholds", "FinitePPoint", "ModeMoments",
+    "ModelBThresholds", "ModeMoments", "FinitePPoint",
     "HjorthParameters", "Evaluation", "SpectralFeatures", "AurocCI", "ThresholdFit",
     "CurvePrediction",
 }

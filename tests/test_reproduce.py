@@ -249,6 +249,10 @@ def test_reproduce_writes_reports_and_caches(tmp_path, fake_job):
     assert len(fake.CALLS) == 2
     assert res2["summary"]["theories"]["demo"]["status"] == "cached"
     assert "0 of 2 jobs to run" in lines2[0]
+    # a cached job still reports what its last computation cost (a job's own wall
+    # times, like the real jobs' summary "seconds", must not overwrite that record)
+    assert any(re.search(r"demo: cached.*computed in [\d.]+ s", ln) for ln in lines2), lines2
+    assert re.search(r"computed in \d+ s wall", open(os.path.join(out, "report.md")).read())
 
     fake.PROFILES["standard"] = {"measured": 0.5, "points": 4}   # the settings changed
     res3, _ = _run(out, only=["demo"])

@@ -161,10 +161,19 @@ def _spectral():
 
 def _kernel():
     from theory.adaptive_kernel.finite_data import adaptive_kernel_loop
-    from theory.adaptive_kernel.model_a import BASE_MODEL_A, critical_point, gfl_solution
-    from theory.adaptive_kernel.model_a import phase_diagram, phase_point
-    from theory.adaptive_kernel.model_b import (BASE_MODEL_B, self_consistent_a,
-                                                self_consistent_curve, thresholds)
+    from theory.adaptive_kernel.model_a import (
+        BASE_MODEL_A,
+        critical_point,
+        gfl_solution,
+        phase_diagram,
+        phase_point,
+    )
+    from theory.adaptive_kernel.model_b import (
+        BASE_MODEL_B,
+        self_consistent_a,
+        self_consistent_curve,
+        thresholds,
+    )
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(20, 3))

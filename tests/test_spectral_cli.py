@@ -1,4 +1,5 @@
-"""``grokking spectral score --model toy`` and ``spectral corpus``: the shipped models from the CLI."""
+"""``grokking spectral score --model toy`` and ``spectral corpus``: the shipped models from the
+CLI."""
 
 import json
 
@@ -58,3 +59,10 @@ def test_threshold_rule_models_still_work(capsys, toy_curve_csv, tmp_path):
     data = json.loads(capsys.readouterr().out)
     assert data["prediction"] in (True, False) and data["threshold"] == 1e-3
     assert np.isfinite(data["activity"])
+
+
+def test_score_refuses_the_split_model_without_a_split(capsys, toy_curve_csv):
+    """spectral score has no --split: toy_split is refused naming --model and the verb that can."""
+    assert main(["spectral", "score", str(toy_curve_csv), "--model", "toy_split"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--model" in err and "predict curve" in err

@@ -11,7 +11,7 @@ import pytest
 
 from theory.spectral.early import early_features, resample_unit_steps
 from theory.spectral.hjorth import hjorth_time
-from theory.spectral.model import (EarlyCurveModel, available_models, load_model)
+from theory.spectral.model import EarlyCurveModel, available_models, load_model
 
 T = np.arange(2000)
 

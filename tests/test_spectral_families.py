@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from validation.spectral.families import (FAMILIES, FamilyCorpus, family_grid,
-                                          load_family_corpus, save_family_corpus)
+from validation.spectral.families import (
+    FAMILIES,
+    FamilyCorpus,
+    family_grid,
+    load_family_corpus,
+    save_family_corpus,
+)
 
 
 def _synthetic(n=12):

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from theory.spectral.roc import auroc
-from validation.spectral.fit import (_inner_folds, block_bootstrap, calibration_metrics,
-                                     fit_logistic, held_out_predictions, select_and_fit)
+from validation.spectral.fit import (
+    _inner_folds,
+    block_bootstrap,
+    calibration_metrics,
+    fit_logistic,
+    held_out_predictions,
+    select_and_fit,
+)
 
 
 def _planted_blocks(n_cells=24, per_cell=6, seed=0):

@@ -52,7 +52,8 @@ windows = arrays(
 @given(windows, st.sampled_from(["mean", "detrend", "none"]))
 def test_activity_is_variance_parseval(x, mode):
     xt = preprocess_window(x, preprocess=mode)
-    for h in (hjorth_frequency(xt, kernel="omega"), hjorth_frequency(xt, kernel="difference"), hjorth_paper(xt)):
+    for h in (hjorth_frequency(xt, kernel="omega"), hjorth_frequency(xt, kernel="difference"),
+              hjorth_paper(xt)):
         # Parseval is exact; the FFT's round-off is ~ eps log2(N) relative to
         # sum(x~^2), so 1e-12 of mean(x~^2) is a ~5000 eps margin.
         assert abs(h.activity - np.var(xt)) <= 1e-12 * np.mean(xt**2)
@@ -61,7 +62,8 @@ def test_activity_is_variance_parseval(x, mode):
     assert abs(power.sum() - np.mean(xt**2)) <= 1e-12 * np.mean(xt**2)
 
 
-@pytest.mark.parametrize("n,k,amp,phase", [(400, 3, 0.7, 0.3), (64, 1, 2.0, 0.0), (101, 50, 1e-3, 1.1), (20, 7, 5.0, -2.0)])
+@pytest.mark.parametrize("n,k,amp,phase", [(400, 3, 0.7, 0.3), (64, 1, 2.0, 0.0),
+                                           (101, 50, 1e-3, 1.1), (20, 7, 5.0, -2.0)])
 def test_sinusoid_activity_is_half_amplitude_squared(n, k, amp, phase):
     t = np.arange(n)
     omega = 2 * np.pi * k / n  # integer number of periods, below Nyquist
@@ -77,10 +79,12 @@ def test_sinusoid_activity_is_half_amplitude_squared(n, k, amp, phase):
     assert paper.complexity == pytest.approx(omega, rel=1e-12)
     assert hjorth_frequency(xt, kernel="omega").complexity == pytest.approx(1.0, rel=1e-10)
     # the exact finite-difference symbol: mobility = 2 sin(omega / 2)
-    assert hjorth_frequency(xt, kernel="difference").mobility == pytest.approx(2 * np.sin(omega / 2), rel=1e-12)
+    mobility = hjorth_frequency(xt, kernel="difference").mobility
+    assert mobility == pytest.approx(2 * np.sin(omega / 2), rel=1e-12)
 
 
-@pytest.mark.parametrize("n,a,b", [(400, 2.0, -0.003), (2, 1.0, 5.0), (1000, -7.0, 1e3), (37, 0.1, 1e-9)])
+@pytest.mark.parametrize("n,a,b", [(400, 2.0, -0.003), (2, 1.0, 5.0), (1000, -7.0, 1e3),
+                                   (37, 0.1, 1e-9)])
 def test_ramp_has_zero_activity_after_detrend(n, a, b):
     x = a + b * np.arange(n)
     xt = preprocess_window(x, preprocess="detrend")
@@ -91,13 +95,15 @@ def test_ramp_has_zero_activity_after_detrend(n, a, b):
     assert hjorth_frequency(xt).activity <= (100 * EPS * scale) ** 2
     assert np.array_equal(preprocess_window(x, preprocess="linear"), xt)
     # without detrending the ramp is all activity: var of a + b t is b^2 (n^2 - 1) / 12
-    assert hjorth_frequency(preprocess_window(x)).activity == pytest.approx(b**2 * (n**2 - 1) / 12, rel=1e-10)
+    activity = hjorth_frequency(preprocess_window(x)).activity
+    assert activity == pytest.approx(b**2 * (n**2 - 1) / 12, rel=1e-10)
 
 
 # ----------------------------------------------------------- time vs frequency forms
 
 @settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.integers(3, 200), elements=st.integers(-10**7, 10**7).map(lambda i: i / 1e6)))
+@given(arrays(np.float64, st.integers(3, 200),
+              elements=st.integers(-10**7, 10**7).map(lambda i: i / 1e6)))
 def test_frequency_difference_kernel_equals_circular_finite_differences(x):
     xt = preprocess_window(x, preprocess="mean")
     f = hjorth_frequency(xt, kernel="difference")
@@ -212,8 +218,10 @@ def test_band_energies_partition_activity():
 def test_band_energies_localise_tones():
     n = 64
     t = np.arange(n)
-    x = 1.0 * np.cos(2 * np.pi * 2 * t / n) + 3.0 * np.sin(2 * np.pi * 20 * t / n) + 0.5 * np.cos(np.pi * t)
-    # tone k at fraction 2k/N of Nyquist: k=2 -> 1/16, k=20 -> 0.625, k=32 -> 1 (Nyquist, energy A^2)
+    x = (1.0 * np.cos(2 * np.pi * 2 * t / n) + 3.0 * np.sin(2 * np.pi * 20 * t / n)
+         + 0.5 * np.cos(np.pi * t))
+    # tone k at fraction 2k/N of Nyquist: k=2 -> 1/16, k=20 -> 0.625,
+    # k=32 -> 1 (Nyquist, energy A^2)
     e = band_energies(x, [0.0, 0.5, 1.0])
     assert e[0] == pytest.approx(0.5, rel=1e-12)
     assert e[1] == pytest.approx(4.5 + 0.25, rel=1e-12)
@@ -241,7 +249,8 @@ def test_normalisation_and_log():
     assert a == pytest.approx(b, rel=1e-12)  # scale-free (round-off only)
     assert a == pytest.approx(np.var(x / x[0]), rel=1e-12)
     # "std" then mean removal: unit variance
-    assert window_features(x, SpectralConfig(window=50, normalize="std")).activity == pytest.approx(1.0, rel=1e-12)
+    unit = window_features(x, SpectralConfig(window=50, normalize="std"))
+    assert unit.activity == pytest.approx(1.0, rel=1e-12)
     # log makes the score invariant to multiplying the loss by a constant
     c1 = window_features(x, SpectralConfig(window=50, log=True)).activity
     c2 = window_features(7 * x, SpectralConfig(window=50, log=True)).activity
@@ -284,7 +293,8 @@ def test_auroc_equals_trapezoid_area_with_ties(pairs):
     a = auroc(s, y)
     # brute-force pair count, ties 1/2
     pos, neg = s[y], s[~y]
-    brute = (np.sum(pos[:, None] > neg[None, :]) + 0.5 * np.sum(pos[:, None] == neg[None, :])) / (pos.size * neg.size)
+    brute = ((np.sum(pos[:, None] > neg[None, :]) + 0.5 * np.sum(pos[:, None] == neg[None, :]))
+             / (pos.size * neg.size))
     assert a == pytest.approx(brute, abs=1e-13)  # sums of <= 3600 halves: round-off only
     assert a == pytest.approx(np.trapezoid(tpr, fpr), abs=1e-13)
     assert auroc(-s, y) == pytest.approx(1 - a, abs=1e-13)
@@ -369,7 +379,8 @@ def _synthetic_runs(rng, n_runs, steps=300):
     for groks in labels:
         amp = rng.uniform(0.02, 0.08) if groks else rng.uniform(0.0, 0.04)
         period = rng.uniform(8, 30)
-        curve = 0.2 * np.exp(-t / rng.uniform(100, 300)) + amp * np.sin(2 * np.pi * t / period) + 0.01 * rng.normal(size=steps)
+        curve = (0.2 * np.exp(-t / rng.uniform(100, 300)) + amp * np.sin(2 * np.pi * t / period)
+                 + 0.01 * rng.normal(size=steps))
         curves.append(2.0 + curve)
     return curves, labels.astype(int)
 

@@ -23,6 +23,14 @@ def test_numeric_keeps_log1p_digits_and_takes_both_call_styles(mod):
         f(x=tiny)
 
 
+@pytest.mark.parametrize("mod", [R, K, E])
+@pytest.mark.parametrize("bad", [None, "x + 1", 2.5, [sp.Symbol("x")]])
+def test_numeric_refuses_what_is_not_an_expression(mod, bad):
+    # a string is not sympified (that would evaluate it); a float has nothing to convert
+    with pytest.raises(TypeError, match="expr must be a sympy expression"):
+        mod.numeric(bad)
+
+
 def test_to_latex_uses_each_papers_notation():
     assert R.to_latex(R.SYMBOLS.lam) == r"\lambda"
     assert K.to_latex(K.SYMBOLS.sigma_w2) == r"\sigma_w^2"

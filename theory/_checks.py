@@ -12,9 +12,9 @@ import warnings
 
 import numpy as np
 
-__all__ = ["AssumptionWarning", "MAX_STEP", "RangeOverflowError", "check_choice", "check_finite_array",
-           "check_greater", "check_nonnegative", "check_open_unit", "check_positive",
-           "check_positive_int", "check_real", "check_times", "check_values",
+__all__ = ["AssumptionWarning", "MAX_STEP", "RangeOverflowError", "check_choice",
+           "check_finite_array", "check_greater", "check_nonnegative", "check_open_unit",
+           "check_positive", "check_positive_int", "check_real", "check_times", "check_values",
            "warn_assumption"]
 
 #: Largest step index accepted by :func:`check_times` (the int64 range).

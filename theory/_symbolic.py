@@ -57,6 +57,12 @@ def numeric(expr, order=()):
         all required).  Attributes: ``args`` (names in positional order) and
         ``expr``.  Lists and tuples are converted to arrays; arrays broadcast.
 
+    Raises
+    ------
+    TypeError
+        If ``expr`` is not a sympy expression or matrix (e.g. None, a string
+        or a float: nothing to convert).
+
     Notes
     -----
     ``log(1 + x)`` is rewritten as ``log1p(x)`` first, so for example
@@ -73,6 +79,8 @@ def numeric(expr, order=()):
     """
     from sympy.codegen.rewriting import log1p_opt, optimize
 
+    if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(f"expr must be a sympy expression or matrix, got {type(expr).__name__}")
     free = expr.free_symbols
     symbols = [s for s in order if s in free]
     symbols += sorted(free - set(symbols), key=lambda s: s.name)

@@ -92,7 +92,7 @@ class Axis:
         object.__setattr__(self, "values", tuple(conv(v) for v in vals))
 
     @classmethod
-    def from_range(cls, name, start, stop, num, log=False) -> "Axis":
+    def from_range(cls, name, start, stop, num, log=False) -> Axis:
         """``num`` values from ``start`` to ``stop`` (inclusive), evenly in log space if ``log``."""
         if isinstance(num, bool) or not isinstance(num, (int, np.integer)) or num < 1:
             raise ValueError(f"axis {name!r}: NUM must be an integer >= 1, got {num!r}")
@@ -328,7 +328,7 @@ class SweepResult:
         return _atomic_savez(os.fspath(path), arrays)
 
     @classmethod
-    def load(cls, path) -> "SweepResult":
+    def load(cls, path) -> SweepResult:
         """Read a file written by :meth:`save`."""
         with np.load(os.fspath(path), allow_pickle=False) as f:
             meta = json.loads(bytes(f["meta__json"]).decode())

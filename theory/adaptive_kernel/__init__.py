@@ -24,6 +24,11 @@ the printed errata corrected and every formula re-derived:
 """
 
 from theory.adaptive_kernel.finite_d import FiniteDSolution, finite_d_solution, overlap_density
+from theory.adaptive_kernel.finite_data import (
+    AdaptiveKernelResult,
+    adaptive_kernel_loop,
+    hermite_projection,
+)
 from theory.adaptive_kernel.finite_p import (
     FinitePPoint,
     ModeMoments,
@@ -44,8 +49,8 @@ from theory.adaptive_kernel.model_a import (
     BASE_MODEL_A,
     PAPER_SIGMA2_GRID,
     GFLSolution,
-    ModelACriticalPoint,
     ModelAConfig,
+    ModelACriticalPoint,
     ModelAPhaseDiagram,
     ModelAPhasePoint,
     critical_line,
@@ -84,11 +89,6 @@ from theory.adaptive_kernel.model_b import (
     specialised_fraction,
     thresholds,
     two_hot_inputs,
-)
-from theory.adaptive_kernel.finite_data import (
-    AdaptiveKernelResult,
-    adaptive_kernel_loop,
-    hermite_projection,
 )
 
 __all__ = [

@@ -193,7 +193,7 @@ def adaptive_kernel_loop(x, y, sigma2, sigma_a2, sigma_w2, N, n_samples=4000, da
     t = None
     residual = math.inf
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (it: the iteration count returned below)
         chol = np.linalg.cholesky(cov)
         weights, feats, w = _weighted_features(x, y, np.zeros(y.size) if t is None else t,
                                                chol, z, sigma_w2, sigma_a2, n_width, phi)

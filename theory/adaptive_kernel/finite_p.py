@@ -48,11 +48,18 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from theory._checks import check_nonnegative, check_positive, check_positive_int
+from theory._budget import check_allocation
+from theory._checks import (
+    check_finite_array,
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+    warn_assumption,
+)
 from theory._json import jsonable
 from theory.adaptive_kernel.model_b import (
-    NORMALISATIONS,
     ModelBConfig,
+    _norm_factor,
     diagonal_action,
     saddles,
     thresholds,
@@ -69,35 +76,63 @@ def default_threshold(gamma) -> float:
 
     A mode counts as specialised when ``sqrt(Phi Psi)`` exceeds it.
 
+    Raises
+    ------
+    TypeError, ValueError
+        If ``gamma`` is not a finite real number ``> 0``.
+
     Examples
     --------
     >>> from theory.adaptive_kernel.finite_p import default_threshold
     >>> round(default_threshold(1e-4), 4)     # x_c/3 with x_c = sqrt(3/gamma) = 173.2
     57.735
     """
-    return 1.0 / math.sqrt(3.0 * check_positive("gamma", gamma))
+    gamma = check_positive("gamma", gamma)
+    if 3.0 * gamma < math.inf:
+        return 1.0 / math.sqrt(3.0 * gamma)
+    return 1.0 / (math.sqrt(3.0) * math.sqrt(gamma))       # 3 gamma overflows
+
+
+def _check_rule(action_multiplier, threshold, order):
+    """Checked ``(m, threshold or None, order)`` of the mode density's quadrature."""
+    m = check_positive("action_multiplier", action_multiplier)
+    thr = None if threshold is None else check_positive("threshold", threshold)
+    return m, thr, check_positive_int("order", order)
+
+
+def _check_config(config):
+    if not isinstance(config, ModelBConfig):
+        raise TypeError(f"config must be a ModelBConfig, got {type(config).__name__}")
+    return config
 
 
 def _regions(g, gamma, mP):
     """Where the mode density lives, as ``(start, end, panel width)``, and its cut-off ``L``.
 
-    The unspecialised corner ``[0, 60 (2/mP)]`` (panels of 3 decay lengths
-    ``2/(mP)``), the specialised saddle ``x_+ +- 14`` standard deviations
+    The unspecialised corner, the specialised saddle ``x_+ +- 14`` widths
     (panels of 2), and the whole range up to ``L`` (40 panels), ``L`` where the
-    diagonal action has risen by 60 nats beyond its features.
+    diagonal action has risen by 60 nats beyond its features.  A length is
+    where ``mP`` times the action has changed by one nat.  The single mode's
+    ``-mP(x/2 + gamma x^3/6)`` has the decay length ``l = 2/(mP)`` and the cubic
+    length ``c = (6/(mP gamma))^(1/3)``: the corner is ``[0, 60 l]`` in panels of
+    ``3 l`` when ``3 l <= c``, else ``[0, min(60 l, 20 c)]`` in panels of ``c``.
+    At ``x_+`` the width is that of the quadratic term ``mP (gamma x_+ - g) d^2``
+    or, when shorter (near the spinodal, where it vanishes), of the cubic one
+    ``mP gamma d^3/3``.
     """
-    zero_scale = 2.0 / mP                              # e^{-mP Phi/2} near Phi = 0
-    regions = [(0.0, _TAIL * zero_scale, 3.0 * zero_scale)]
+    lin, cub = 2.0 / mP, (6.0 / (mP * gamma)) ** (1.0 / 3.0)
+    if 3.0 * lin <= cub:        # e^{-mP Phi/2} decays first: panels of 3 decay lengths
+        top, panel = _TAIL * lin, 3.0 * lin
+    else:                       # e^{-mP gamma Phi^3/6}: 20 panels of one cubic length
+        top, panel = min(_TAIL * lin, 20.0 * cub), cub
+    regions = [(0.0, top, panel)]
     s = saddles(g, gamma)
     s_min = 0.0
-    top = _TAIL * zero_scale
     if s is not None:
         x_plus = s[1]
-        # Gaussian width from the curvature gamma x_+ - g, but at most the cubic scale
-        # (3/(mP gamma))^(1/3): at the spinodal (g^2 = gamma) the curvature vanishes and
-        # the Gaussian width was ~1e148, so the cut-off search overflowed
-        width = min(1.0 / math.sqrt(mP * max(gamma * x_plus - g, 1e-300)),
-                    (3.0 / (mP * gamma)) ** (1.0 / 3.0))
+        curvature = mP * (gamma * x_plus - g)
+        cubic = (3.0 / (mP * gamma)) ** (1.0 / 3.0)
+        width = cubic if curvature * cubic * cubic <= 1.0 else 1.0 / math.sqrt(curvature)
         lo, hi = max(0.0, x_plus - 14.0 * width), x_plus + 14.0 * width
         regions.append((lo, hi, 2.0 * width))
         top = max(top, hi)
@@ -115,13 +150,18 @@ def _gauss_legendre(breaks, regions, order):
 
     Returns nodes, weights and, per node, the index of its interval in ``breaks``.
     """
+    panels = []
+    for j, (c, d) in enumerate(zip(breaks[:-1], breaks[1:])):
+        if d > c:
+            width = min([w for a, b, w in regions if a <= c and d <= b] or [d - c])
+            panels.append((j, c, d, int(math.ceil((d - c) / width - 1e-9))))
+    total = order * sum(p[3] for p in panels)
+    # leggauss solves an order x order eigenproblem; nodes, weights, owner: 3 per node
+    check_allocation(8.0 * (2 * order * order + 3 * total),
+                     f"the Gauss-Legendre rule of {total} nodes (order={order})")
     t, tw = np.polynomial.legendre.leggauss(order)
     nodes, weights, owner = [], [], []
-    for j, (c, d) in enumerate(zip(breaks[:-1], breaks[1:])):
-        if d <= c:
-            continue
-        width = min([w for a, b, w in regions if a <= c and d <= b] or [d - c])
-        n = int(math.ceil((d - c) / width - 1e-9))
+    for j, c, d, n in panels:
         edges = np.linspace(c, d, n + 1)
         half = 0.5 * np.diff(edges)
         mid = 0.5 * (edges[1:] + edges[:-1])
@@ -132,11 +172,17 @@ def _gauss_legendre(breaks, regions, order):
 
 
 def _nodes(g, gamma, mP, order):
-    """Nodes and weights on ``[0, L]`` for the density of :func:`mode_moments`."""
+    """Nodes and weights on ``[0, L]`` for the density of :func:`mode_moments`.
+
+    The callers hold a few ``n x n`` arrays on them: refused beyond the memory budget.
+    """
     regions, end = _regions(g, gamma, mP)
     breaks = sorted({min(max(e, 0.0), end) for r in regions for e in r[:2]})
     x, w, _ = _gauss_legendre(breaks, regions, order)
-    return x, w
+    keep = w > 0.0          # a peak narrower than float64 resolves at x_+ collapses its panels
+    check_allocation(8.0 * 5 * keep.sum() ** 2,
+                     f"the mode density on {keep.sum()}^2 nodes (order={order})")
+    return x[keep], w[keep]
 
 
 def _log_single(x, gamma, mP):
@@ -204,13 +250,30 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     -------
     ModeMoments
 
+    Raises
+    ------
+    TypeError, ValueError
+        For a parameter that is not a finite real number in its range (``g``
+        ``>= 0``; ``gamma``, ``P``, ``action_multiplier``, ``threshold`` ``> 0``;
+        ``order`` an integer ``>= 1``), or a subnormal ``gamma``.
+    RangeOverflowError
+        (A ValueError.)  If the action on the density's range exceeds the
+        float64 range: the range reaches past ``sqrt(3/gamma)`` and ``x_+``,
+        whose cubes overflow beyond about ``5e102`` (``gamma`` below about
+        ``1e-205``, or ``x_+ ~ 2 g/gamma`` that large).
+    MemoryBudgetError
+        (A ValueError.)  If the ``n x n`` node arrays (``n`` about ``45 order``)
+        exceed the memory limit of :mod:`theory._budget`.
+
     Notes
     -----
     Tensor-product Gauss-Legendre rule on panels sized to where the density
     lives: the corner ``Phi, Psi < 120/(m P)`` (the unspecialised mode,
-    ``e^{-mP Phi/2}``), ``x_+ +- 14`` standard deviations (the specialised
-    saddle, :func:`~theory.adaptive_kernel.model_b.saddles`) and the range up
-    to where the diagonal action has risen by 60 nats.  The exponent is
+    ``e^{-mP Phi/2}``; finer where the cubic term decays faster, ``gamma >
+    (mP)^2/36``), ``x_+ +- 14`` standard deviations (the specialised saddle,
+    :func:`~theory.adaptive_kernel.model_b.saddles`; near the spinodal, where
+    the curvature vanishes, its cubic width) and the range up to where the
+    diagonal action has risen by 60 nats.  The exponent is
     shifted by its maximum (no overflow at ``m P S ~ 10^4``).  Checked against
     ``scipy.integrate.dblquad`` and by doubling ``order`` in
     ``tests/test_kernel_model_b_finite_p.py``.  Cost: a few hundred thousand
@@ -223,13 +286,11 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     >>> round(m.phi * 11, 6), round(m.phi_psi * 121, 6)
     (1.0, 1.0)
     """
-    g = check_nonnegative("g", g)          # (float(g) took the string "1")
+    g = check_nonnegative("g", g)
     gamma = check_positive("gamma", gamma)
     P = check_positive("P", P)
-    m = check_positive("action_multiplier", action_multiplier)
-    thr = default_threshold(gamma) if threshold is None else check_positive("threshold",
-                                                                             threshold)
-    order = check_positive_int("order", order)
+    m, thr, order = _check_rule(action_multiplier, threshold, order)
+    thr = default_threshold(gamma) if thr is None else thr
     mP = m * P
     x, wt = _nodes(g, gamma, mP, order)
     single = _log_single(x, gamma, mP) + np.log(wt)
@@ -260,7 +321,16 @@ def mode_marginal(edges, g, gamma, P, *, action_multiplier=2.0, order: int = 8):
     Returns
     -------
     ndarray
-        ``P(edges[i] <= Phi < edges[i+1]) / width`` for every bin.
+        ``P(edges[i] <= Phi < edges[i+1]) / width`` for every bin (0 beyond the
+        density's cut-off, where it has fallen by ``e^-60``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``edges`` that are not finite, increasing, ``>= 0`` and at least 2,
+        and for the parameters of :func:`mode_moments`.
+    RangeOverflowError, MemoryBudgetError
+        As in :func:`mode_moments` (the budget counts bins times nodes).
 
     Notes
     -----
@@ -278,24 +348,29 @@ def mode_marginal(edges, g, gamma, P, *, action_multiplier=2.0, order: int = 8):
     >>> bool(np.allclose(dens[:3], 5 * np.exp(-5 * edges[:3]) * (1 - np.exp(-0.5)) / 0.5))
     True
     """
-    g = check_nonnegative("g", g)          # (was float(g): no check, "1" and -1 taken)
+    g = check_nonnegative("g", g)
     gamma = check_positive("gamma", gamma)
-    mP = check_positive("action_multiplier", action_multiplier) * check_positive("P", P)
-    order = check_positive_int("order", order)
-    edges = np.asarray(edges, dtype=float)
-    if edges.ndim != 1 or edges.size < 2 or np.any(np.diff(edges) <= 0) or edges[0] < 0:
+    m, _, order = _check_rule(action_multiplier, None, order)
+    mP = m * check_positive("P", P)
+    edges = check_finite_array("edges", edges, ndim=1)
+    if edges.size < 2 or np.any(np.diff(edges) <= 0) or edges[0] < 0:
         raise ValueError("edges must be an increasing 1-D array of at least 2 values >= 0")
     y, wy = _nodes(g, gamma, mP, order)
     inner_log = _log_single(y, gamma, mP) + np.log(wy)
     expo = inner_log[:, None] + inner_log[None, :] + mP * g * np.outer(y, y)
     log_z = float(np.logaddexp.reduce(expo, axis=None))
-    regions, _ = _regions(g, gamma, mP)
+    regions, end = _regions(g, gamma, mP)
     inside = [e for r in regions for e in r[:2] if edges[0] < e < edges[-1]]
     breaks = np.unique(np.concatenate([edges, inside]))
     x, wx, owner = _gauss_legendre(list(breaks), regions, order)
-    log_p = (_log_single(x, gamma, mP)
-             + np.logaddexp.reduce(inner_log[None, :] + mP * g * np.outer(x, y), axis=1)
-             - log_z)
+    check_allocation(8.0 * 3 * x.size * y.size, f"the marginal on {x.size} x {y.size} nodes "
+                                                f"({edges.size - 1} bins, order={order})")
+    log_p = np.full(x.size, -np.inf)         # beyond the cut-off: 0 (and no overflow)
+    x_in = x[x <= end]
+    log_p[x <= end] = (_log_single(x_in, gamma, mP)
+                       + np.logaddexp.reduce(inner_log[None, :] + mP * g * np.outer(x_in, y),
+                                             axis=1)
+                       - log_z)
     mass = np.bincount(owner, weights=wx * np.exp(log_p), minlength=breaks.size - 1)
     per_bin = np.add.reduceat(mass, np.searchsorted(breaks, edges[:-1]))
     return per_bin / np.diff(edges)
@@ -322,7 +397,8 @@ class FinitePPoint:
         ``P(sqrt(Phi Psi) > threshold)`` per complex mode.
     specialised_neuron_fraction : float
         ``1 - (1 - mode fraction)^((P-1)/2)``: a neuron with at least one
-        specialised mode (modes are independent in the mean field).
+        specialised mode (modes are independent in the mean field); 0 at
+        ``P = 2``, which has no complex mode (see :func:`finite_p_solution`).
     threshold : float
     normalisation : str
     action_multiplier : float
@@ -345,14 +421,6 @@ class FinitePPoint:
     def to_dict(self) -> dict:
         """JSON-ready dictionary."""
         return jsonable(asdict(self))
-
-
-def _norm_factor(config, normalisation):
-    if not isinstance(config, ModelBConfig):      # (None gave an AttributeError)
-        raise TypeError(f"config must be a ModelBConfig, got {type(config).__name__}")
-    if normalisation not in NORMALISATIONS:
-        raise ValueError(f"normalisation must be one of {NORMALISATIONS}, got {normalisation!r}")
-    return 1.0 if normalisation == "paper" else 4.0 * config.P ** 2
 
 
 def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "matrix",
@@ -381,6 +449,23 @@ def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "mat
     -------
     FinitePPoint
 
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`~theory.adaptive_kernel.model_b.ModelBConfig`.
+    TypeError, ValueError
+        For ``sigma2`` not finite and ``> 0``, an unknown ``normalisation``, and
+        the quadrature parameters of :func:`mode_moments`.
+    RangeOverflowError, MemoryBudgetError
+        As in :func:`mode_moments`; ``RangeOverflowError`` also when ``u``
+        overflows (:meth:`~theory.adaptive_kernel.model_b.ModelBConfig.u`).
+
+    Warns
+    -----
+    AssumptionWarning
+        At ``P = 2``: its one nonzero Fourier index is its own conjugate, a
+        real mode, not the complex modes the density is derived for.
+
     Notes
     -----
     ``F(a) = a - sigma2/(lambda(a) + sigma2)`` is increasing with ``F(0) < 0 <
@@ -398,8 +483,13 @@ def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "mat
     >>> round(pt.abs_a, 3), round(pt.coupling_ratio, 3)
     (0.818, 0.985)
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
     norm = _norm_factor(config, normalisation)
+    action_multiplier, threshold, order = _check_rule(action_multiplier, threshold, order)
+    if config.P == 2:
+        warn_assumption("P = 2 has no complex Fourier mode (its nonzero index k = 1 is its "
+                        "own conjugate): the complex-mode density of finite_p does not apply")
     u = config.u(sigma2)
     kw = dict(action_multiplier=action_multiplier, threshold=threshold, order=order)
 
@@ -417,16 +507,46 @@ def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "mat
                         kernel_eigenvalue=norm * config.sigma_a2 * mom.phi_psi,
                         phi_psi=mom.phi_psi, phi=mom.phi, specialised_mode_fraction=frac,
                         # 1 - (1 - frac)^modes without the cancellation that gave 0 for
-                        # a tiny frac (then below the mode fraction itself)
+                        # a tiny frac (below the mode fraction itself)
                         specialised_neuron_fraction=1.0 if frac >= 1.0 else
                         -math.expm1(modes * math.log1p(-frac)),
                         threshold=mom.threshold, normalisation=normalisation,
-                        action_multiplier=float(action_multiplier))
+                        action_multiplier=action_multiplier)
 
 
 def finite_p_curve(config: ModelBConfig, sigma2, **kwargs) -> list:
-    """:func:`finite_p_solution` at every noise level of ``sigma2`` (list of points)."""
-    return [finite_p_solution(config, s, **kwargs) for s in np.atleast_1d(sigma2)]
+    """:func:`finite_p_solution` at every noise level of ``sigma2`` (list of points).
+
+    Parameters
+    ----------
+    config : ModelBConfig
+    sigma2 : float or array_like
+        Noise levels, each ``> 0``.
+    **kwargs
+        Keyword arguments of :func:`finite_p_solution`.
+
+    Returns
+    -------
+    list of FinitePPoint
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`finite_p_solution` (also for an empty ``sigma2``).
+
+    Examples
+    --------
+    >>> from theory.adaptive_kernel.model_b import ModelBConfig
+    >>> from theory.adaptive_kernel.finite_p import finite_p_curve
+    >>> cfg = ModelBConfig(P=11, N=64, sigma_a2=6.94e-7, gamma=3.63)
+    >>> [round(p.abs_a, 3) for p in finite_p_curve(cfg, [0.5e-3, 0.9e-3, 1.2e-3])]
+    [0.501, 0.818, 0.987]
+    """
+    config = _check_config(config)
+    levels = np.atleast_1d(sigma2)
+    if levels.size == 0:
+        raise ValueError("sigma2 must hold at least one noise level")
+    return [finite_p_solution(config, s, **kwargs) for s in levels]
 
 
 def sharp_limit_a(config: ModelBConfig, sigma2, *, normalisation: str = "matrix") -> dict:
@@ -436,12 +556,22 @@ def sharp_limit_a(config: ModelBConfig, sigma2, *, normalisation: str = "matrix"
     ----------
     config : ModelBConfig
     sigma2 : float
+        Noise, ``> 0``.
     normalisation : {"matrix", "paper"}
 
     Returns
     -------
     dict
         ``sigma2, abs_a, learned, specialised_mode_fraction, phase``.
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`~theory.adaptive_kernel.model_b.ModelBConfig`.
+    TypeError, ValueError
+        For ``sigma2`` not finite and ``> 0`` or an unknown ``normalisation``.
+    RangeOverflowError
+        (A ValueError.)  In GMFL-II, if ``u`` or ``x_+`` exceeds the float64 range.
 
     Notes
     -----
@@ -460,6 +590,7 @@ def sharp_limit_a(config: ModelBConfig, sigma2, *, normalisation: str = "matrix"
     >>> r["phase"], round(r["abs_a"], 4)
     ('GMFL-I', 0.8474)
     """
+    config = _check_config(config)
     sigma2 = check_positive("sigma2", sigma2)
     norm = _norm_factor(config, normalisation)
     thr = thresholds(config, normalisation)

@@ -177,7 +177,7 @@ def _exp_finite(log_value: float, what: str) -> float:
     return math.exp(log_value)
 
 
-def _check_config(config) -> "ModelAConfig":
+def _check_config(config) -> ModelAConfig:
     if not isinstance(config, ModelAConfig):
         raise TypeError(f"config must be a ModelAConfig, got {type(config).__name__}")
     return config
@@ -260,7 +260,7 @@ class ModelAConfig(ResultMixin):
         return ", ".join(f"{k}={getattr(self, k):g}" for k in ("n", "d", "N", "sigma_w2",
                                                                "sigma_a2"))
 
-    def scaled(self, beta) -> "ModelAConfig":
+    def scaled(self, beta) -> ModelAConfig:
         """The paper's scaled copy: ``N, n -> beta N, beta n``, ``d -> sqrt(beta) d``,
         ``sigma_a2 -> sigma_a2/sqrt(beta)`` (``u`` and ``kappa`` unchanged)."""
         beta = check_positive("beta", beta)
@@ -494,7 +494,8 @@ def gpr_coefficients(kernel, n, sigma2, eps) -> tuple[float, float]:
 
     Notes
     -----
-    :math:`(b, \sqrt6 c) = \frac{\sigma^2}{n}\big[Q + \frac{\sigma^2}{n}I\big]^{-1}(1, \sqrt6\epsilon)`
+    :math:`(b, \sqrt6 c) = \frac{\sigma^2}{n}\big[Q + \frac{\sigma^2}{n}I\big]^{-1}
+    (1, \sqrt6\epsilon)`
     (erratum 2: the printed formula lacks the leading ``sigma2/n``).  Derivation:
     on the sample, :math:`Q_{\mu\nu} = \sum_{kl} e_k(x_\mu)\Lambda_{kl}e_l(x_\nu)`
     with :math:`E^TE \approx nI`, so

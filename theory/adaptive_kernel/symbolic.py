@@ -23,6 +23,7 @@ sub-package that imports sympy; ``import theory.adaptive_kernel`` does not.
 
 from __future__ import annotations
 
+import numbers
 from types import SimpleNamespace
 
 import sympy as sp
@@ -66,11 +67,18 @@ def erf_hermite_moment(k: int) -> sp.Expr:
     Parameters
     ----------
     k : int
-        Hermite order (``>= 1``).
+        Hermite order (``>= 0``; ``k = 0`` gives ``E[erf(w.x)] = 0``).
 
     Returns
     -------
     sympy.Expr
+
+    Raises
+    ------
+    TypeError
+        If ``k`` is not an integer.
+    ValueError
+        If ``k < 0``.
 
     Notes
     -----
@@ -87,6 +95,11 @@ def erf_hermite_moment(k: int) -> sp.Expr:
     >>> print(erf_hermite_moment(3))
     -4*q**3/(sqrt(pi)*(2*w_norm2 + 1)**(3/2))
     """
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be an integer >= 0, got {k!r}")
+    if k < 0:
+        raise ValueError(f"k must be an integer >= 0, got {k}")
+    k = int(k)
     v, s = _S.v, _S.w_norm2
     density = sp.exp(-v ** 2 / (2 * s)) / sp.sqrt(2 * sp.pi * s)
     integral = sp.integrate(sp.diff(sp.erf(v), v, k) * density, (v, -sp.oo, sp.oo))
@@ -256,7 +269,8 @@ def spinodal_conditions() -> dict:
         raise ArithmeticError(f"expected one quadratic factor, got {sp.factor_list(num)}")
     quad = sp.expand(factors[0])
     quad = sp.expand(quad * sp.sign(quad.coeff(r, 2).subs({c: 1})))
-    return {"quadratic": quad, "roots": sp.solve(quad, r), "coupling_a": sp.factor(sp.simplify(a_sol))}
+    return {"quadratic": quad, "roots": sp.solve(quad, r),
+            "coupling_a": sp.factor(sp.simplify(a_sol))}
 
 
 def model_b_thresholds() -> dict:

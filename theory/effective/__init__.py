@@ -6,7 +6,23 @@ learned.  Everything here is exact linear algebra on small integer matrices;
 the symbolic layer (:mod:`theory.effective.symbolic`) is imported on demand.
 """
 
-from theory.effective.task import ArithmeticTask, TrainingSplit, random_split, split_from_pairs
+from theory.effective.critical import CriticalCurve, critical_curve, forcing_statistics
+from theory.effective.flow import (
+    EffectiveFlow,
+    effective_flow,
+    effective_gradient,
+    effective_loss,
+    euler_flow,
+)
+from theory.effective.phases import PHASES, PhaseDefinition, classify_phase
+from theory.effective.representation import (
+    RQI_CONVENTIONS,
+    normalize_representation,
+    parallelogram_defects,
+    predicted_accuracy,
+    representation_parallelograms,
+    rqi,
+)
 from theory.effective.structure import (
     HESSIAN_NORMALISATIONS,
     SplitAnalysis,
@@ -18,23 +34,7 @@ from theory.effective.structure import (
     implied_parallelograms,
     nullity,
 )
-from theory.effective.representation import (
-    RQI_CONVENTIONS,
-    normalize_representation,
-    parallelogram_defects,
-    predicted_accuracy,
-    representation_parallelograms,
-    rqi,
-)
-from theory.effective.flow import (
-    EffectiveFlow,
-    effective_flow,
-    effective_gradient,
-    effective_loss,
-    euler_flow,
-)
-from theory.effective.critical import CriticalCurve, critical_curve, forcing_statistics
-from theory.effective.phases import PHASES, PhaseDefinition, classify_phase
+from theory.effective.task import ArithmeticTask, TrainingSplit, random_split, split_from_pairs
 
 __all__ = [
     "ArithmeticTask", "TrainingSplit", "random_split", "split_from_pairs",

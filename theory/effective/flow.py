@@ -28,7 +28,7 @@ from theory._checks import check_finite_array, check_nonnegative, check_positive
 from theory.effective.structure import HESSIAN_NORMALISATIONS, constraint_matrix
 from theory.effective.task import TrainingSplit
 
-__all__ = ["EffectiveFlow", "effective_flow", "effective_gradient", "effective_loss"]
+__all__ = ["EffectiveFlow", "effective_flow", "effective_gradient", "effective_loss", "euler_flow"]
 
 #: Largest trajectory (bytes) :func:`euler_flow` stores.
 _MAX_BYTES = 2 ** 30
@@ -72,7 +72,8 @@ def effective_loss(split_or_rows, embedding, normalisation: str = "z0") -> float
     >>> import numpy as np
     >>> from theory.effective import ArithmeticTask, random_split, effective_loss
     >>> split = random_split(ArithmeticTask(10), 55, seed=0)
-    >>> effective_loss(split, 2.0 + 0.3 * np.arange(10.0)) < 1e-28   # linear: every parallelogram closes
+    >>> # linear: every parallelogram closes
+    >>> effective_loss(split, 2.0 + 0.3 * np.arange(10.0)) < 1e-28
     True
     """
     rows, e, z0, count = _prepare(split_or_rows, embedding, normalisation)

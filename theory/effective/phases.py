@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
+from theory._result import ResultMixin
 
 __all__ = ["PHASES", "PhaseDefinition", "classify_phase"]
 
+#: The four phases of Table 1, in the order used for ties and plots.
 PHASES = ("comprehension", "grokking", "memorization", "confusion")
 
 

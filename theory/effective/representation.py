@@ -29,6 +29,7 @@ __all__ = [
     "rqi",
 ]
 
+#: The two readings of the RQI's parallelogram test (``convention`` of :func:`rqi`).
 RQI_CONVENTIONS = {
     "code": "normalise each dimension (zero mean, unit std, ddof=1); count a quadruple "
             "if mean over dimensions of the squared defect < delta (default delta=0.01)",

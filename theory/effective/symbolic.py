@@ -11,7 +11,6 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import _symbolic
-
 from theory.effective.structure import constraint_matrix
 from theory.effective.task import TrainingSplit
 

@@ -15,8 +15,8 @@ from functools import cached_property
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_positive_int
+from theory._result import ResultMixin
 
 #: Largest number of parallelograms a task enumerates (~ p^3 / 12 for addition).
 _MAX_PARALLELOGRAMS = 5 * 10 ** 6
@@ -262,7 +262,9 @@ def random_split(task: ArithmeticTask, train_size: int, seed: int | np.random.Se
     rng = np.random.default_rng(ss)
     train = np.sort(rng.choice(task.n_samples, size=size, replace=False))
     train.setflags(write=False)
-    return TrainingSplit(task, train, None if isinstance(seed, np.random.SeedSequence) else int(seed))
+    # an integer seed is echoed on the split; a SeedSequence has no JSON form
+    return TrainingSplit(task, train,
+                         None if isinstance(seed, np.random.SeedSequence) else int(seed))
 
 
 def split_from_pairs(task: ArithmeticTask, pairs) -> TrainingSplit:

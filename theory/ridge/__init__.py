@@ -11,7 +11,6 @@ are imported on first use, so ``grokking ridge times`` does not pay for
 
 import importlib
 
-from theory.ridge.problem import RidgeProblem, sample_problem, sample_problems, seed_sequence
 from theory.ridge.dynamics import (
     DivergenceError,
     RidgeDynamics,
@@ -21,6 +20,7 @@ from theory.ridge.dynamics import (
     dynamics,
     init_averaged_dynamics,
 )
+from theory.ridge.problem import RidgeProblem, sample_problem, sample_problems, seed_sequence
 from theory.ridge.times import (
     TIME_DEFINITIONS,
     GrokkingTimes,

@@ -104,7 +104,7 @@ def _solve_n() -> sp.Expr:
     return _S.m - sp.LambertW(alpha * sp.exp(alpha * _S.m) * sp.exp(-log_x)) / alpha
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cached(solve_for: str) -> sp.Expr:
     # sympy expressions are immutable: one derivation per process serves every caller
     if solve_for == "lam":

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import (
-    RangeOverflowError,
     AssumptionWarning,
+    RangeOverflowError,
     check_greater,
     check_nonnegative,
     check_open_unit,
@@ -33,6 +32,7 @@ from theory._checks import (
     check_values,
     warn_assumption,
 )
+from theory._result import ResultMixin
 from theory.ridge.dynamics import Spectrum, dynamics
 from theory.ridge.problem import RidgeProblem
 
@@ -753,8 +753,9 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
     the t2 bounds also need ``lam > 0`` (``thm42_positive_weight_decay``);
     Eq. (8) additionally ``eta lam <= 0.01``, ``c = eps``, Gaussian
     ``N(0, I/m)`` features and ``||theta*||^2 <= eps m`` (its step
-    ``(sqrt(eps m) + ||theta*||)^2 <= 4 eps m``; the paper leaves it implicit).  ``b^2`` is the sample ``max_i ||phi(x_i)||^2``
-    (Gaussian features are unbounded).  The paper's own experiments
+    ``(sqrt(eps m) + ||theta*||)^2 <= 4 eps m``; the paper leaves it implicit).
+    ``b^2`` is the sample ``max_i ||phi(x_i)||^2`` (Gaussian features are
+    unbounded).  The paper's own experiments
     (``eta = 1``) violate Thm 4.2's step-size condition while satisfying 4.1
     and 4.4.
 

@@ -377,8 +377,9 @@ def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
     still converge (``a_i(inf) = b_i``, so ``L_n -> 0``) while the null-space
     part of ``theta(0)`` never moves, so
     ``L(inf) = feature_variance ||P (theta(0) - theta*)||^2`` and ``t2`` is
-    finite or decided to be None ("never") against that limit.  Modes with ``q_i < 0`` (``1 < eta(s_i/n + lam) < 2``)
-    oscillate but converge and are handled exactly.
+    finite or decided to be None ("never") against that limit.  Modes with
+    ``q_i < 0`` (``1 < eta(s_i/n + lam) < 2``) oscillate but converge and are
+    handled exactly.
 
     Examples
     --------

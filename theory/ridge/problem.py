@@ -96,16 +96,19 @@ class RidgeProblem:
         phi = check_finite_array("features", self.features, ndim=2)
         n, m = phi.shape
         if n < 1 or m < 1:
-            raise ValueError(f"features must have at least one row and column, got shape {phi.shape}")
+            raise ValueError("features must have at least one row and column, "
+                             f"got shape {phi.shape}")
         teacher = check_finite_array("teacher", self.teacher, ndim=1)
         init = check_finite_array("init", self.init, ndim=1)
         for name, vec in (("teacher", teacher), ("init", init)):
             if vec.shape != (m,):
-                raise ValueError(f"{name} must have shape ({m},) to match features, got {vec.shape}")
+                raise ValueError(f"{name} must have shape ({m},) to match features, "
+                                 f"got {vec.shape}")
         fv = 1.0 / m if self.feature_variance is None else check_positive(
             "feature_variance", self.feature_variance)
         if self.feature_model not in ("gaussian", "custom"):
-            raise ValueError(f"feature_model must be 'gaussian' or 'custom', got {self.feature_model!r}")
+            raise ValueError("feature_model must be 'gaussian' or 'custom', "
+                             f"got {self.feature_model!r}")
         for arr in (phi, teacher, init):
             arr.setflags(write=False)
         object.__setattr__(self, "features", phi)

@@ -712,6 +712,11 @@ def numeric(expr: sp.Expr):
         ``expr``.  Lists and tuples are converted to arrays; arrays
         broadcast.
 
+    Raises
+    ------
+    TypeError
+        If ``expr`` is not a sympy expression.
+
     Notes
     -----
     ``log(1 + x)`` is rewritten as ``log1p(x)`` first, so

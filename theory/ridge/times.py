@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from theory._result import ResultMixin
 from theory._checks import check_positive, check_positive_int
+from theory._result import ResultMixin
 from theory.ridge.dynamics import RidgeDynamics, dynamics
 
 __all__ = ["GrokkingTimes", "TIME_DEFINITIONS", "overfitting_time",
@@ -36,7 +36,8 @@ TIME_DEFINITIONS = {
     "t2": "min{t >= 0 : L(theta(t)) <= c}; null if L never reaches c",
     "grokking_time": "t2 - t1 when t1 >= 0 and t2 exists, else null; negative means no grokking",
     "train_loss": "L_n(theta) = (1/2n) sum_i <theta - theta*, phi(x_i)>^2",
-    "population_loss": "L(theta) = (theta - theta*)^T Sigma (theta - theta*), Sigma = feature_variance * I",
+    "population_loss": "L(theta) = (theta - theta*)^T Sigma (theta - theta*), "
+                       "Sigma = feature_variance * I",
     "step": "t counts GD updates; t = 0 is the initialisation",
 }
 
@@ -198,8 +199,9 @@ def _times_result(dyn: RidgeDynamics, t1, t2, eps: float, c: float) -> GrokkingT
     spec = dyn.spectrum
     if spec.null_dim == 0:
         notes.append(
-            f"no null space (rank(Phi) = m = {spec.m}): the paper's mechanism (slow (1 - eta lam)^t "
-            "decay of the weights the data never see) is absent and its theory predicts no grokking; "
+            f"no null space (rank(Phi) = m = {spec.m}): the paper's mechanism "
+            "(slow (1 - eta lam)^t decay of the weights the data never see) is absent and "
+            "its theory predicts no grokking; "
             "any delay t2 - t1 in these exact times comes from small eigenvalues of Phi^T Phi "
             f"(here lmin_plus/n = {spec.lmin_plus / spec.n:.3g}), which the bounds do not cover")
     elif dyn.lam == 0:

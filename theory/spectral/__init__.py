@@ -20,12 +20,12 @@ Pure-math part of the method of Tikeng Notsawo, Zhou, Pezeshki, Rish & Dumas,
   a calibrated probability of generalizing from the first 4 % of a run.
 """
 
-from theory.spectral.preprocess import (
-    NORMALIZE_MODES,
-    PREPROCESS_MODES,
-    extract_window,
-    highpass_cutoff_bin,
-    preprocess_window,
+from theory.spectral.early import (
+    EARLY_FEATURES,
+    FEATURE_DEFINITIONS,
+    early_feature_matrix,
+    early_features,
+    resample_unit_steps,
 )
 from theory.spectral.hjorth import (
     KERNELS,
@@ -38,15 +38,12 @@ from theory.spectral.hjorth import (
     power_spectrum,
     spectral_moments,
 )
-from theory.spectral.roc import (
-    DIRECTIONS,
-    AurocCI,
-    ThresholdFit,
-    auroc,
-    bootstrap_auroc_ci,
-    direction_sign,
-    fit_threshold,
-    roc_curve,
+from theory.spectral.model import (
+    SPLIT_FEATURES,
+    CurvePrediction,
+    EarlyCurveModel,
+    available_models,
+    load_model,
 )
 from theory.spectral.predictor import (
     FEATURES,
@@ -60,19 +57,22 @@ from theory.spectral.predictor import (
     score_curves,
     window_features,
 )
-from theory.spectral.early import (
-    EARLY_FEATURES,
-    FEATURE_DEFINITIONS,
-    early_feature_matrix,
-    early_features,
-    resample_unit_steps,
+from theory.spectral.preprocess import (
+    NORMALIZE_MODES,
+    PREPROCESS_MODES,
+    extract_window,
+    highpass_cutoff_bin,
+    preprocess_window,
 )
-from theory.spectral.model import (
-    SPLIT_FEATURES,
-    CurvePrediction,
-    EarlyCurveModel,
-    available_models,
-    load_model,
+from theory.spectral.roc import (
+    DIRECTIONS,
+    AurocCI,
+    ThresholdFit,
+    auroc,
+    bootstrap_auroc_ci,
+    direction_sign,
+    fit_threshold,
+    roc_curve,
 )
 
 __all__ = [

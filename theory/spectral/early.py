@@ -26,7 +26,11 @@ x[0])`` and ``u~`` its least-squares detrended copy:
 ==========================  =========================================================
 
 ``log10`` of an energy is floored at :data:`LOG_FLOOR` (a constant window has
-energy 0).
+energy 0).  A detrended residual at rounding level (every ``|u~|`` at most
+:data:`RESIDUAL_ULPS` ulps of ``max(1, max|u|)``: an exactly exponential window)
+carries no signal and is treated as exactly zero, like a constant window:
+mobility and complexity 0, the three energies :data:`LOG_FLOOR`.  Computed from
+rounding noise they would depend on the curve's scale.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ __all__ = [
     "FEATURE_DEFINITIONS",
     "LOG_FLOOR",
     "MIN_WINDOW",
+    "RESIDUAL_ULPS",
     "early_features",
     "early_feature_matrix",
     "resample_unit_steps",
@@ -54,7 +59,12 @@ LOG_FLOOR = -20.0
 MIN_WINDOW = 16
 #: Boundary between the low and high bands, fraction of Nyquist.
 BAND_SPLIT = 0.05
+#: A detrended residual within this many ulps of ``max(1, max|u|)`` is rounding noise.
+#: An exactly exponential float64 window gives at most ~4 ulps; the shipped corpora's
+#: curves lie above 1e14 ulps.
+RESIDUAL_ULPS = 256
 
+#: Definition of every early-curve feature (``u~`` is the window's ``log(loss/loss[0])``).
 FEATURE_DEFINITIONS = {
     "log_activity": "log10 Hjorth activity (variance) of loss/loss[0] over the window, mean "
                     "removed (the paper's score, scale-free)",
@@ -87,6 +97,11 @@ def _check_window_arg(window) -> int:
     return int(window)
 
 
+def _rounding_level(u: np.ndarray) -> float:
+    """The size below which a residual of ``u`` is rounding noise (:data:`RESIDUAL_ULPS`)."""
+    return RESIDUAL_ULPS * float(np.finfo(np.float64).eps) * max(1.0, float(np.max(np.abs(u))))
+
+
 def _slope(y: np.ndarray) -> float:
     t = np.arange(y.size) - (y.size - 1) / 2.0
     return float((y - y.mean()) @ t / (t @ t))
@@ -116,6 +131,9 @@ def early_features(curve, window: int) -> dict:
 
     Notes
     -----
+    A detrended residual ``u~`` below :data:`RESIDUAL_ULPS` ulps of
+    ``max(1, max|u|)`` is set to zero (module docstring), so the features are
+    scale-free also for an exactly exponential window.
     Cost: two FFTs of length ``W`` and a few passes over the window.
 
     Examples
@@ -140,6 +158,8 @@ def early_features(curve, window: int) -> dict:
         raise ValueError("curve (a loss) must be > 0 over the window")
     u = np.log(x / x[0])
     ud = preprocess_window(u, preprocess="detrend")
+    if np.max(np.abs(ud)) <= _rounding_level(u):
+        ud = np.zeros_like(ud)          # a straight line in log: no signal around the trend
     paper = hjorth_frequency(preprocess_window(x, preprocess="mean", normalize="initial"),
                              kernel="omega")
     h = hjorth_frequency(ud, kernel="omega")

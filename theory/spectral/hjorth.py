@@ -54,8 +54,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import RangeOverflowError, check_finite_array
+from theory._result import ResultMixin
 from theory.spectral.preprocess import _unit_amplitude
 
 __all__ = [
@@ -300,7 +300,8 @@ def _from_moments(m0: float, m2: float, m4: float, complexity: str) -> tuple[flo
     return m0, mobility, (mobility_d1 / mobility if mobility > 0 else 0.0)
 
 
-def hjorth_frequency(x, *, kernel: str = "difference", complexity: str = "standard") -> HjorthParameters:
+def hjorth_frequency(x, *, kernel: str = "difference",
+                     complexity: str = "standard") -> HjorthParameters:
     """Hjorth parameters from the spectral moments ``m0, m2, m4``.
 
     Parameters

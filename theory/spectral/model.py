@@ -40,8 +40,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from theory._json import jsonable
-from theory.spectral.early import FEATURE_DEFINITIONS, MIN_WINDOW, early_features
-from theory.spectral.early import resample_unit_steps
+from theory.spectral.early import (
+    FEATURE_DEFINITIONS,
+    MIN_WINDOW,
+    early_features,
+    resample_unit_steps,
+)
 
 __all__ = ["CurvePrediction", "EarlyCurveModel", "MODEL_FORMAT", "RANGE_MARGIN",
            "SPLIT_FEATURES", "available_models", "load_model"]
@@ -178,7 +182,7 @@ class EarlyCurveModel:
 
     # ------------------------------------------------------------------ io
     @classmethod
-    def from_dict(cls, data: dict) -> "EarlyCurveModel":
+    def from_dict(cls, data: dict) -> EarlyCurveModel:
         """Build a model from the dict of a model file (``MODEL_FORMAT``)."""
         if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
             raise ValueError(f"not an early-curve model file (expected format "

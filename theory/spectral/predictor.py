@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._result import ResultMixin
 from theory._checks import check_finite_array, check_positive_int
+from theory._result import ResultMixin
 from theory.spectral.hjorth import KERNELS, band_energies, hjorth_frequency
 from theory.spectral.preprocess import (
     NORMALIZE_MODES,
@@ -31,7 +31,6 @@ from theory.spectral.preprocess import (
     preprocess_window,
 )
 from theory.spectral.roc import (
-    DIRECTIONS,
     AurocCI,
     ThresholdFit,
     _check_labels,
@@ -88,30 +87,36 @@ class SpectralConfig(ResultMixin):
     band: tuple[float, float] | None = None
 
     def __post_init__(self):
-        if isinstance(self.window, bool) or not isinstance(self.window, (numbers.Integral, np.integer)):
+        if isinstance(self.window, bool) or not isinstance(self.window,
+                                                           (numbers.Integral, np.integer)):
             raise TypeError(f"window must be an integer, got {self.window!r}")
         if self.window < 2:
             raise ValueError(f"window must be an integer >= 2, got {self.window}")
         object.__setattr__(self, "window", int(self.window))
         if self.preprocess not in PREPROCESS_MODES:
-            raise ValueError(f"preprocess must be one of {list(PREPROCESS_MODES)}, got {self.preprocess!r}")
+            raise ValueError(f"preprocess must be one of {list(PREPROCESS_MODES)}, "
+                             f"got {self.preprocess!r}")
         if self.preprocess == "highpass":
             if self.cutoff is None:
-                raise ValueError("cutoff must be given (in (0, 1], fraction of Nyquist) for preprocess='highpass'")
+                raise ValueError("cutoff must be given (in (0, 1], fraction of Nyquist) "
+                                 "for preprocess='highpass'")
             object.__setattr__(self, "cutoff", _check_cutoff(self.cutoff))
         elif self.cutoff is not None:
-            raise ValueError(f"cutoff is only used by preprocess='highpass', got preprocess={self.preprocess!r}")
+            raise ValueError("cutoff is only used by preprocess='highpass', "
+                             f"got preprocess={self.preprocess!r}")
         if not isinstance(self.log, (bool, np.bool_)):
             raise TypeError(f"log must be a bool, got {self.log!r}")
         object.__setattr__(self, "log", bool(self.log))
         if self.normalize not in NORMALIZE_MODES:
-            raise ValueError(f"normalize must be one of {list(NORMALIZE_MODES)}, got {self.normalize!r}")
+            raise ValueError(f"normalize must be one of {list(NORMALIZE_MODES)}, "
+                             f"got {self.normalize!r}")
         if self.kernel not in KERNELS:
             raise ValueError(f"kernel must be one of {list(KERNELS)}, got {self.kernel!r}")
         if self.band is not None:
             band = tuple(float(b) for b in self.band)
             if len(band) != 2 or not (0.0 <= band[0] < band[1] <= 1.0):
-                raise ValueError(f"band must be (low, high) with 0 <= low < high <= 1 (fractions of Nyquist), got {self.band}")
+                raise ValueError("band must be (low, high) with 0 <= low < high <= 1 "
+                                 f"(fractions of Nyquist), got {self.band}")
             object.__setattr__(self, "band", band)
 
 
@@ -174,9 +179,8 @@ def window_features(curve, config: SpectralConfig | None = None) -> SpectralFeat
     if not isinstance(config, SpectralConfig):
         raise TypeError(f"config must be a SpectralConfig, got {type(config).__name__}")
     raw = extract_window(curve, config.window)
-    x = preprocess_window(
-        raw, preprocess=config.preprocess, cutoff=config.cutoff, log=config.log, normalize=config.normalize
-    )
+    x = preprocess_window(raw, preprocess=config.preprocess, cutoff=config.cutoff,
+                          log=config.log, normalize=config.normalize)
     std = hjorth_frequency(x, kernel=config.kernel, complexity="standard")
     paper = hjorth_frequency(x, kernel=config.kernel, complexity="paper")
     band = None if config.band is None else float(band_energies(x, config.band)[0])
@@ -187,7 +191,8 @@ def _check_feature(feature: str, config: SpectralConfig) -> str:
     if feature not in FEATURES:
         raise ValueError(f"feature must be one of {list(FEATURES)}, got {feature!r}")
     if feature == "band_energy" and config.band is None:
-        raise ValueError("feature='band_energy' needs config.band = (low, high) fractions of Nyquist")
+        raise ValueError("feature='band_energy' needs config.band = (low, high) "
+                         "fractions of Nyquist")
     return feature
 
 
@@ -275,7 +280,8 @@ class SpectralPredictor(ResultMixin):
     fit: ThresholdFit | None = None
 
     def __post_init__(self):
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, (numbers.Real, np.floating, np.integer)):
+        real = (numbers.Real, np.floating, np.integer)
+        if isinstance(self.threshold, bool) or not isinstance(self.threshold, real):
             raise TypeError(f"threshold must be a real number, got {self.threshold!r}")
         if not math.isfinite(float(self.threshold)):
             raise ValueError(f"threshold must be finite, got {self.threshold}")
@@ -285,10 +291,12 @@ class SpectralPredictor(ResultMixin):
         _check_feature(self.feature, self.config)
         direction_sign(self.direction)
         if not isinstance(self.threshold_source, str) or not self.threshold_source:
-            raise ValueError("threshold_source must be a non-empty string saying where the threshold came from")
+            raise ValueError("threshold_source must be a non-empty string saying where the "
+                             "threshold came from")
 
     @classmethod
-    def from_fit(cls, fit: ThresholdFit, *, feature: str = "activity", config: SpectralConfig | None = None):
+    def from_fit(cls, fit: ThresholdFit, *, feature: str = "activity",
+                 config: SpectralConfig | None = None):
         """Build the predictor of a :class:`~theory.spectral.roc.ThresholdFit`."""
         config = SpectralConfig() if config is None else config
         return cls(fit.threshold, feature, fit.direction, _source_from_fit(fit), config, fit)

@@ -237,10 +237,12 @@ def preprocess_window(
     normalize = _check_choice("normalize", normalize, NORMALIZE_MODES)
     if preprocess == "highpass":
         if cutoff is None:
-            raise ValueError("cutoff must be given (in (0, 1], fraction of Nyquist) for preprocess='highpass'")
+            raise ValueError("cutoff must be given (in (0, 1], fraction of Nyquist) "
+                             "for preprocess='highpass'")
         cutoff = _check_cutoff(cutoff)
     elif cutoff is not None:
-        raise ValueError(f"cutoff is only used by preprocess='highpass', got preprocess={preprocess!r}")
+        raise ValueError("cutoff is only used by preprocess='highpass', "
+                         f"got preprocess={preprocess!r}")
     if not isinstance(log, (bool, np.bool_)):
         raise TypeError(f"log must be a bool, got {log!r}")
     x = check_finite_array("window", window, ndim=1).copy()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from theory._result import ResultMixin
 from theory._checks import AssumptionWarning, check_finite_array, check_open_unit
+from theory._result import ResultMixin
 
 __all__ = [
     "DIRECTIONS",
@@ -194,7 +194,8 @@ class AurocCI(ResultMixin):
     method: str = "stratified bootstrap, BCa"
 
 
-def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, seed: int | None = 0) -> AurocCI:
+def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95,
+                       seed: int | None = 0) -> AurocCI:
     """AUROC and a stratified bootstrap (BCa) confidence interval.
 
     Parameters
@@ -237,10 +238,11 @@ def bootstrap_auroc_ci(scores, labels, n_boot: int = 2000, level: float = 0.95, 
     (0.8888888888888888, True, True)
     """
     s, y = _scores_labels(scores, labels)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (numbers.Integral, np.integer)) or n_boot < 1:
+    integer = (numbers.Integral, np.integer)
+    if isinstance(n_boot, bool) or not isinstance(n_boot, integer) or n_boot < 1:
         raise ValueError(f"n_boot must be an integer >= 1, got {n_boot!r}")
     level = check_open_unit("level", level)
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (numbers.Integral, np.integer)) or seed < 0):
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, integer) or seed < 0):
         raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
     from theory._bootstrap import bootstrap_interval
 
@@ -400,13 +402,15 @@ def fit_threshold(
         ok = np.flatnonzero(fpr <= target_fpr + 1e-12 * target_fpr)
         if ok.size == 0:
             raise ValueError(
-                f"target_fpr must be >= {fpr[0]:.6g}, the smallest false-positive rate reachable by a "
-                f"finite threshold on these runs (n_neg={int((~y).sum())}), got {target_fpr}"
+                f"target_fpr must be >= {fpr[0]:.6g}, the smallest false-positive rate "
+                f"reachable by a finite threshold on these runs (n_neg={int((~y).sum())}), "
+                f"got {target_fpr}"
             )
         best = int(ok[np.argmax(tpr[ok])])
     if j[best] <= 0:
         warnings.warn(
-            f"the score does not separate the classes on these runs (best Youden J = {j[best]:.3g})",
+            "the score does not separate the classes on these runs "
+            f"(best Youden J = {j[best]:.3g})",
             AssumptionWarning,
             stacklevel=2,
         )

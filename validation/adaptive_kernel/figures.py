@@ -111,7 +111,7 @@ def plot_component_vs_sigma2(ax, scans, key, theory_curves, *, sweeps=None):
     sl = theory_curves["scaling_limit"]
     artists.append(ax.plot(sl["sigma2"], sl[key], "k--", lw=1.2, label="scaling limit")[0])
     if sweeps is not None and key == "cubic":
-        for beta, sw in sweeps.items():
+        for sw in sweeps.values():
             artists.append(ax.plot(sw.sigma2, sw.cubic_down, "v", mfc="none", color="C3", ms=6,
                                    label="sweep, one training set: descending $\\sigma^2$")[0])
             artists.append(ax.plot(sw.sigma2, sw.cubic_up, "^", mfc="none", color="C4", ms=6,

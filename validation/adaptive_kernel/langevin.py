@@ -33,8 +33,8 @@ from scipy.special import erf
 from theory._checks import check_positive, check_positive_int
 from validation.adaptive_kernel._integrator import (
     chain_blocks,
-    check_schedule,
     chain_streams,
+    check_schedule,
     euler_maruyama,
     prior_draws,
     run_blocks,

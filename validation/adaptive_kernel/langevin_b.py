@@ -33,8 +33,8 @@ import numpy as np
 from theory.adaptive_kernel.model_b import ModelBConfig, modular_target
 from validation.adaptive_kernel._integrator import (
     chain_blocks,
-    check_schedule,
     chain_streams,
+    check_schedule,
     euler_maruyama,
     prior_draws,
     run_blocks,

@@ -25,6 +25,7 @@ from validation.sweep import Axis, Sweep, parse_axis, run_sweep
 __all__ = ["KERNEL_AXES", "KERNEL_PHASES", "kernel_phase_diagram", "plot_kernel_phase_diagram",
            "save_kernel_phase_figure"]
 
+#: Model A's mean-field phases, in the order of the colour scale.
 KERNEL_PHASES = ("GFL", "GMFL-I", "GMFL-II")
 
 #: Default axes: sigma2 around the base configuration's transition (0.179 at n = 3000).

@@ -63,8 +63,9 @@ from theory.adaptive_kernel.model_b import (
     thresholds,
     two_hot_inputs,
 )
+from validation._stats import split_rhat
 from validation.adaptive_kernel.langevin_b import langevin_model_b
-from validation.adaptive_kernel.transition import _rhat, onset
+from validation.adaptive_kernel.transition import onset
 
 __all__ = ["PROFILES_B", "ONSET_WINDOW_B", "ModelBScan", "ModelBSweep", "simulation_config_b",
            "model_b_scan", "hysteresis_sweep_b", "onset_b", "leverages"]
@@ -272,7 +273,7 @@ class ModelBScan:
             sim = fn(chains.mean(axis=1))
             se = math.nan
             if chains.shape[1] >= 2 and bootstrap_resamples > 0 and np.isfinite(sim):
-                res = bootstrap(tuple(chains), lambda *lv: fn([np.mean(x) for x in lv]),
+                res = bootstrap(tuple(chains), lambda *lv, fn=fn: fn([np.mean(x) for x in lv]),
                                 n_resamples=bootstrap_resamples, vectorized=False,
                                 method="percentile",
                                 random_state=np.random.default_rng(np.random.SeedSequence(seed)))
@@ -317,7 +318,7 @@ def _per_level(trace, n_levels, chains, config, threshold, edges):
         out["chain_a"].append(trace.abs_a[:, sl].mean(axis=0))
         out["chain_spec"].append(mode_frac[:, sl].mean(axis=0))
         out["phi_psi"].append(pp[:, sl].mean())
-        out["rhat"].append(_rhat(trace.abs_a[:, sl]))
+        out["rhat"].append(split_rhat(trace.abs_a[:, sl]))
         half = trace.abs_a.shape[0] // 2
         diffs = trace.abs_a[half:, sl].mean(axis=0) - trace.abs_a[:half, sl].mean(axis=0)
         sd = diffs.std(ddof=1) if C > 1 else 0.0

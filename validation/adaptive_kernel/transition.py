@@ -207,7 +207,8 @@ class TransitionScan:
     finite_d: list
 
     def onsets(self, *, bootstrap: int = 2000, seed: int = 0) -> dict:
-        """Onset (see :func:`onset`) of the simulation (bootstrap SE and BCa interval), and theories.
+        """Onset (see :func:`onset`) of the simulation (bootstrap SE and BCa interval) and of
+        the theories.
 
         ``bootstrap.failed_resamples`` counts the resamples with no defined
         onset; they are left out of the SE and the interval, and reported.

@@ -61,14 +61,14 @@ def _finish_stats(stats, r, sums, n_train, n_test, norm):
 def output_mse(outT, b3, templates, labels, n_train, row_weight, gradT, gb3, stats):
     """MSE head: bias, loss and nearest-template prediction per sample, output gradient.
 
-    ``outT`` (c, O, S) gets the bias added in place.  ``gradT`` (c, O, n_max)
+    ``outT`` (c, n_out, S) gets the bias added in place.  ``gradT`` (c, n_out, n_max)
     receives ``2 w_s (out_s - Y_label)`` with the row weights ``w_s``, ``gb3``
     its sum over samples.  ``stats[r]`` = (train loss, test loss, train
     accuracy, test accuracy, accuracy over all samples); the loss is the mean
     over samples and outputs, NaN without test samples.  Ties go to the
     lowest class, as in ``argmin``.
     """
-    c, O, S = outT.shape
+    c, n_out, S = outT.shape
     C = templates.shape[1]
     n_max = gradT.shape[2]
     dist = np.empty(S)
@@ -78,12 +78,12 @@ def output_mse(outT, b3, templates, labels, n_train, row_weight, gradT, gb3, sta
     sums = np.empty(4)
     for r in range(c):
         tpl, out, lab = templates[r], outT[r], labels[r]
-        for o in range(O):                          # sample index innermost: contiguous
+        for o in range(n_out):                      # sample index innermost: contiguous
             out[o] += b3[r, o, 0]
         best_d[:] = np.inf
         for cls in range(C):
             dist[:] = 0
-            for o in range(O):
+            for o in range(n_out):
                 t, row = tpl[cls, o], out[o]
                 for n in range(S):
                     diff = row[n] - t
@@ -99,7 +99,7 @@ def output_mse(outT, b3, templates, labels, n_train, row_weight, gradT, gb3, sta
             part = 0 if n < n_train[r] else 1
             sums[part] += loss[n]
             sums[2 + part] += best[n] == lab[n]
-        for o in range(O):
+        for o in range(n_out):
             row, grad = out[o], gradT[r, o]
             g_sum = 0.0
             for n in range(n_max):
@@ -107,15 +107,15 @@ def output_mse(outT, b3, templates, labels, n_train, row_weight, gradT, gb3, sta
                 grad[n] = g
                 g_sum += g
             gb3[r, o, 0] = g_sum
-        _finish_stats(stats, r, sums, n_train[r], S - n_train[r], O)
+        _finish_stats(stats, r, sums, n_train[r], S - n_train[r], n_out)
 
 
 @njit(**_FLAGS)
 def output_ce(outT, b3, labels, n_train, row_weight, gradT, gb3, stats):
     """Cross-entropy head: as :func:`output_mse` with logits, argmax and softmax - onehot."""
-    c, O, S = outT.shape
+    c, n_out, S = outT.shape
     n_max = gradT.shape[2]
-    col = np.empty(O, dtype=outT.dtype)
+    col = np.empty(n_out, dtype=outT.dtype)
     sums = np.empty(4)
     for r in range(c):
         gb, out, grad = gb3[r, :, 0], outT[r], gradT[r]
@@ -124,7 +124,7 @@ def output_ce(outT, b3, labels, n_train, row_weight, gradT, gb3, stats):
         for n in range(S):
             best = 0
             mx = -np.inf
-            for o in range(O):
+            for o in range(n_out):
                 col[o] = out[o, n] + b3[r, o, 0]
                 out[o, n] = col[o]
                 if col[o] > mx:
@@ -133,7 +133,7 @@ def output_ce(outT, b3, labels, n_train, row_weight, gradT, gb3, stats):
             if not mx > -np.inf:          # NaN logits: keep them visible in the loss
                 mx = col[0]
             tot = 0.0
-            for o in range(O):
+            for o in range(n_out):
                 tot += math.exp(col[o] - mx)
             lab = labels[r, n]
             part = 0 if n < n_train[r] else 1
@@ -141,7 +141,7 @@ def output_ce(outT, b3, labels, n_train, row_weight, gradT, gb3, stats):
             sums[2 + part] += best == lab
             if n < n_max:
                 wgt = row_weight[r, n]
-                for o in range(O):
+                for o in range(n_out):
                     g = math.exp(col[o] - mx) / tot
                     if o == lab:
                         g -= 1
@@ -231,10 +231,10 @@ def rqi(E, quads, delta):
                 z[a, k] /= std
         count = 0
         for q in range(nq):
-            i, j, m, l = quads[q, 0], quads[q, 1], quads[q, 2], quads[q, 3]
+            i, j, m, n = quads[q, 0], quads[q, 1], quads[q, 2], quads[q, 3]
             s = 0.0
             for k in range(d):
-                dd = z[i, k] + z[j, k] - z[m, k] - z[l, k]
+                dd = z[i, k] + z[j, k] - z[m, k] - z[n, k]
                 s += dd * dd
             if s / d < delta:
                 count += 1

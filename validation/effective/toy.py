@@ -37,6 +37,7 @@ authors' PyTorch code measured alongside (``benchmarks/effective_toy_throughput.
 
 from __future__ import annotations
 
+import functools
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -218,7 +219,7 @@ class RunBatch:
     def __len__(self) -> int:
         return int(self.seed.size)
 
-    def subset(self, index) -> "RunBatch":
+    def subset(self, index) -> RunBatch:
         return RunBatch(**{k: np.atleast_1d(getattr(self, k)[index]) for k in _BATCH_FIELDS})
 
     def to_dict(self) -> dict:
@@ -392,7 +393,7 @@ class _Chunk:
         task = config.task
         dt = _DTYPES[config.dtype]
         c = index.size
-        S, p = task.n_samples, task.p
+        S = task.n_samples
         inits = [_init_run(config, int(batch.seed[k]), int(batch.train_size[k]),
                            None if splits is None else splits[k]) for k in index]
         self.splits = [it[1] for it in inits]
@@ -455,7 +456,7 @@ class _Chunk:
     def __len__(self) -> int:
         return int(self.index.size)
 
-    def select(self, rows) -> "_Chunk":
+    def select(self, rows) -> _Chunk:
         """A new chunk with the runs ``rows`` (integer positions or a boolean mask), copied."""
         rows = np.asarray(rows)
         rows = np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.intp)
@@ -469,7 +470,7 @@ class _Chunk:
         return new
 
     @staticmethod
-    def concat(chunks) -> "_Chunk":
+    def concat(chunks) -> _Chunk:
         """One chunk holding the runs of ``chunks`` in order (all at the same step)."""
         new = object.__new__(_Chunk)
         new.__dict__.update(chunks[0].__dict__)
@@ -620,7 +621,8 @@ def _train_all(chunks, out, chunk_size: int, n_threads: int, progress=None) -> N
             if ex is None:
                 chunks = [_advance(ch, t0, t1, out, progress) for ch in chunks]
             else:
-                chunks = list(ex.map(lambda ch: _advance(ch, t0, t1, out, progress), chunks))
+                step = functools.partial(_advance, t0=t0, t1=t1, out=out, progress=progress)
+                chunks = list(ex.map(step, chunks))
             if t1 == steps:
                 break
             t0 = t1

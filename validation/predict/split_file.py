@@ -21,6 +21,7 @@ import os
 
 __all__ = ["SPLIT_FORMAT", "read_split"]
 
+#: The accepted formats of a training-split file (``--split FILE``).
 SPLIT_FORMAT = ("CSV: one pair 'a,b' of integers in [0, p-1] per line (optional header 'a,b', "
                 "'#' comments); JSON: [[a, b], ...] or {\"train_pairs\": [[a, b], ...]}; pairs "
                 "are unordered and must be unique")

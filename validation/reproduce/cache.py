@@ -21,6 +21,7 @@ from validation._io import make_out_dir, write_json
 
 __all__ = ["CACHE_DIR", "job_key", "lookup", "manifest_files", "source_digest", "store"]
 
+#: Directory of the cache entries, inside the output directory.
 CACHE_DIR = ".cache"
 
 

@@ -10,7 +10,7 @@ Reproduction profiles:
 
 * ``quick``: every job's quick profile (CI's smoke test; too small for most
   verdicts, which then say *undecided*);
-* ``default``: the README's main job, sized to finish in about 15 minutes on
+* ``default``: the README's main job, sized to finish in about 13 minutes on
   two idle cores while keeping every verdict decidable;
 * ``full``: the papers' budgets.
 """
@@ -102,6 +102,7 @@ class Job:
 _SHARED = ("theory._json", "theory._checks", "theory._version", "validation._io",
            "validation._threads", "validation._optim", "validation._progress")
 
+#: Every job of the reproduction, in the report's order.
 JOBS = (
     Job(name="ridge", title="Ridge regression", paper="Xu, Vardi, Safran 2026, arXiv 2601.19791",
         module="validation.ridge.figures", report_file="validation_report.json",

@@ -90,7 +90,9 @@ def _run_job(job, out_dir, profile, key, bars):
     os.unlink(marker)
     _swap_in(partial, os.path.join(out_dir, job.name))
     manifest = _relocate(jsonable(manifest), partial, job.name)
-    write_text(make_out_dir(os.path.join(out_dir, cache.CACHE_DIR)), f"{job.name}.times",
+    # "<job>.cost", not "<job>.times": write_json puts the wall times found in the
+    # cache entry <job>.json into <job>.times
+    write_text(make_out_dir(os.path.join(out_dir, cache.CACHE_DIR)), f"{job.name}.cost",
                f"{wall:.3f} {cpu:.3f}\n")
     return {"key": key, "manifest": manifest, "profile": profile,
             "theory_profile": job.theory_profile(profile), "wall_s": wall, "cpu_s": cpu}
@@ -99,7 +101,7 @@ def _run_job(job, out_dir, profile, key, bars):
 def _times(out_dir, name):
     """(wall, cpu) seconds of the job's last computation (kept outside the JSON files)."""
     try:
-        with open(os.path.join(out_dir, cache.CACHE_DIR, f"{name}.times"),
+        with open(os.path.join(out_dir, cache.CACHE_DIR, f"{name}.cost"),
                   encoding="utf-8") as fh:
             wall, cpu = (float(v) for v in fh.read().split())
         return wall, cpu

@@ -25,9 +25,13 @@ from dataclasses import asdict, dataclass, field
 __all__ = ["AGREE", "NOT_RUN", "OUTSIDE", "RULES", "UNDECIDED", "VerdictRow", "decide",
            "flip_threshold"]
 
+#: Verdict: the rule holds within the tolerance.
 AGREE = "agree"
+#: Verdict: the rule fails.
 OUTSIDE = "outside tolerance"
+#: Verdict: a number could not be measured (the row gives the reason).
 UNDECIDED = "undecided"
+#: Verdict: the row's job did not run.
 NOT_RUN = "not run"
 
 #: How a measurement ``m`` is compared with the theory value ``t`` at tolerance ``tol``.

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._json import jsonable
-from theory.ridge import bounds_report, dynamics, grokking_times, sample_problem
 from theory.ridge import bounds as _B
+from theory.ridge import bounds_report, dynamics, grokking_times, sample_problem
 from theory.ridge.bounds import conditions as _conditions
 from validation.ridge.gd import simulate_gd
 
 __all__ = ["BoundsGridResult", "Thm41Result", "bounds_grid", "thm41_check", "SLACK_DEFINITION"]
 
+#: How the slack ratios of the bounds grid are defined.
 SLACK_DEFINITION = ("upper bound on t1: bound / t1; lower bound on t2 or on the grokking "
                     "time: actual / bound; >= 1 means the bound holds")
 

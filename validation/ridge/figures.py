@@ -23,7 +23,7 @@ import numpy as np
 from theory import __version__
 from validation._io import make_out_dir, write_json
 from validation._io import save_figure as _save
-from validation.ridge.report import _run, validation_report
+from validation.ridge.report import report_with_results, validation_report
 from validation.ridge.sweeps import PAPER_DEFAULTS
 
 __all__ = ["plot_loss_curves", "plot_sweep", "make_figures", "validation_report"]
@@ -298,7 +298,8 @@ def make_figures(out_dir, *, quick=False, progress=False, profile=None) -> dict:
     """
     out_dir = make_out_dir(out_dir)
     t0 = time.perf_counter()
-    report, sweeps, curves = _run(quick=quick, progress=progress, profile=profile)
+    report, sweeps, curves = report_with_results(quick=quick, progress=progress,
+                                                 profile=profile)
     config = report["config"]
     t_draw = time.perf_counter()
     files1 = _save(_fig1(curves), out_dir, "fig1_loss_curves", {

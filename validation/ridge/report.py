@@ -31,7 +31,8 @@ from validation.ridge.curves import loss_curves
 from validation.ridge.gd import simulate_gd
 from validation.ridge.sweeps import PAPER_DEFAULTS, SWEEP_GRIDS, loglog_slope, sweep
 
-__all__ = ["PROFILES", "SLOPE_TOLERANCE", "validation_report", "gd_step_cost"]
+__all__ = ["PROFILES", "SLOPE_TOLERANCE", "validation_report", "report_with_results",
+           "gd_step_cost"]
 
 #: Tolerance of the measured slopes d ln t2 / d ln lam and d ln t2 / d ln eta
 #: around -1.  ``t2 = ln(A) / (-2 ln(1 - eta lam))`` exactly for the
@@ -125,8 +126,15 @@ def _config(profile_name, profile):
             "seed_streams": "numpy SeedSequence(seed).spawn(3) -> features, teacher, init"}
 
 
-def _run(quick=False, progress=False, profile=None):
-    """Run everything; return the report and the raw results for the figures."""
+def report_with_results(*, quick=False, progress=False, profile=None):
+    """The validation report and the raw results the figures draw.
+
+    Returns
+    -------
+    (dict, dict, LossCurves)
+        :func:`validation_report`'s report, the sweeps by parameter and the
+        Fig. 1 loss curves, from one run (so the figures and the report agree).
+    """
     name = resolve_profile(profile, quick, PROFILES)
     prof = PROFILES[name]
     t_total = time.perf_counter()
@@ -255,4 +263,4 @@ def validation_report(*, quick=False, progress=False, profile=None) -> dict:
     >>> rep["agreement"]["all_equal"], rep["slopes"]["t2_vs_lam"]  # doctest: +SKIP
     (True, -1.000138)
     """
-    return _run(quick=quick, progress=progress, profile=profile)[0]
+    return report_with_results(quick=quick, progress=progress, profile=profile)[0]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory._json import jsonable
-from theory.ridge import bounds_report, grokking_times, sample_problem
 from theory.ridge import bounds as _B
+from theory.ridge import bounds_report, grokking_times, sample_problem
 from validation.ridge.gd import simulate_gd
 
 __all__ = ["PAPER_DEFAULTS", "SWEEP_GRIDS", "SweepResult", "sweep", "loglog_slope"]

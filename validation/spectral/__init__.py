@@ -8,7 +8,6 @@ labelled family corpora the shipped early-curve models are fitted on
 :mod:`validation.spectral.io` reads users' curves and applies a model.
 """
 
-from validation.spectral.modular import ModularConfig, ModularResult, train_modular
 from validation.spectral.corpus import (
     Corpus,
     generate_corpus,
@@ -26,6 +25,7 @@ from validation.spectral.families import (
 )
 from validation.spectral.figures import make_figures
 from validation.spectral.io import predict_curve_dict, read_curve
+from validation.spectral.modular import ModularConfig, ModularResult, train_modular
 
 __all__ = ["BASELINES", "Corpus", "FAMILIES", "FamilyCorpus", "ModularConfig", "ModularResult",
            "baseline_scores", "corpus_dict", "evaluate_corpus", "generate_corpus",

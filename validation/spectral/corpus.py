@@ -84,7 +84,7 @@ class Corpus:
     def __len__(self) -> int:
         return int(self.label.size)
 
-    def subset(self, mask) -> "Corpus":
+    def subset(self, mask) -> Corpus:
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
         return Corpus(self.train_loss[idx], self.train_acc[idx], self.val_acc[idx],
                       self.label[idx], [self.phase[i] for i in idx], self.generator[idx],

@@ -32,6 +32,7 @@ from validation.spectral.corpus import Corpus
 
 __all__ = ["BASELINES", "CorpusEvaluation", "baseline_scores", "evaluate_corpus", "split_corpus"]
 
+#: The loss baselines every score is compared with, and their definitions.
 BASELINES = {
     "loss_at_end": "training loss at the last step of the window",
     "loss_drop": "loss at step 0 minus loss at the last step of the window",
@@ -86,9 +87,9 @@ def _one(scores_cal, y_cal, scores_ev, y_ev, name, config, n_boot, seed):
     pred = SpectralPredictor.from_fit(fit, feature="activity", config=config)
     ev = evaluate(pred, scores_ev, y_ev, n_boot=n_boot, seed=seed)
     d = ev.to_dict()
-    d.update(score=name, feature=name, calibration={"threshold": fit.threshold, "direction": fit.direction,
-                                      "auroc_in_sample": fit.auroc, "n_pos": fit.n_pos,
-                                      "n_neg": fit.n_neg})
+    d.update(score=name, feature=name,
+             calibration={"threshold": fit.threshold, "direction": fit.direction,
+                          "auroc_in_sample": fit.auroc, "n_pos": fit.n_pos, "n_neg": fit.n_neg})
     return d
 
 

@@ -237,11 +237,11 @@ def _fig_early(corpora, evaluations, cross):
             if k in ev["auroc"]:
                 rows.append((f"{fam}: {_ROC_SCORES.get(k, k)}", ev["auroc"][k],
                              min(n_pos, n_neg) >= MIN_CLASS_FOR_CI, k in ("early", "combined")))
-    for key, cr in cross.items():
+    for cr in cross.values():
         ok = min(cr["bootstrap"]["n_pos"], cr["bootstrap"]["n_neg"]) >= MIN_CLASS_FOR_CI
         rows.append((f"fit {cr['train']} -> test {cr['test']}", cr["auroc"], ok, True))
     yk = np.arange(len(rows))[::-1]
-    for yy, (text, a, ok, bold) in zip(yk, rows):
+    for yy, (_label, a, ok, bold) in zip(yk, rows):
         colour = "C3" if bold else "C0"
         if ok:
             ax_auc.errorbar(a["estimate"], yy, xerr=[[a["estimate"] - a["low"]],

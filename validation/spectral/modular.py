@@ -71,7 +71,8 @@ class ModularConfig:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["task"] = "(a + b) mod P on all ordered pairs; one-hot(a) ++ one-hot(b) -> ReLU -> P logits"
+        d["task"] = ("(a + b) mod P on all ordered pairs; one-hot(a) ++ one-hot(b) -> ReLU "
+                     "-> P logits")
         d["step_definition"] = "metrics at step t use the parameters after t updates"
         return d
 
@@ -101,7 +102,7 @@ class _Runs:
         c = len(seeds)
         self.n_train = np.array([max(1, int(round(f * S))) for f in fracs])
         order, w1, b1, w2, b2 = [], [], [], [], []
-        for s, n in zip(seeds, self.n_train):
+        for s in seeds:
             s_split, s_init = np.random.SeedSequence(int(s)).spawn(2)
             order.append(np.random.default_rng(s_split).permutation(S))
             rng = np.random.default_rng(s_init)

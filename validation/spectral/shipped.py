@@ -33,12 +33,19 @@ import numpy as np
 
 from theory import __version__
 from theory._json import jsonable
-from theory.spectral.early import EARLY_FEATURES, FEATURE_DEFINITIONS
+from theory.spectral.early import FEATURE_DEFINITIONS
 from theory.spectral.model import MODEL_FORMAT, SPLIT_FEATURES
 from validation.spectral.evaluation import BASELINES, baseline_scores
 from validation.spectral.families import FamilyCorpus, load_family_corpus
-from validation.spectral.fit import (C_GRID, FEATURE_SETS, block_bootstrap, calibration_metrics,
-                                     feature_table, held_out_predictions, select_and_fit)
+from validation.spectral.fit import (
+    C_GRID,
+    FEATURE_SETS,
+    block_bootstrap,
+    calibration_metrics,
+    feature_table,
+    held_out_predictions,
+    select_and_fit,
+)
 
 __all__ = ["MODEL_NAMES", "build_model_file", "cross_family", "evaluate_family",
            "results_rst", "write_model_file"]
