@@ -52,9 +52,13 @@ def build_parser() -> Parser:
     return parser
 
 
+#: The type of the global ``--max-memory GB`` flag (its range is introspectable).
+_MAX_MEMORY = real("--max-memory", 0, lo_open=True)
+
+
 def _pop_max_memory(argv: list[str]) -> tuple[list[str], float | None]:
     """Take ``--max-memory GB`` (or ``--max-memory=GB``) from anywhere in ``argv``."""
-    parse = real("--max-memory", 0, lo_open=True)
+    parse = _MAX_MEMORY
     rest, value = [], None
     it = iter(range(len(argv)))
     for i in it:

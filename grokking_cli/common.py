@@ -26,8 +26,8 @@ EXIT_INVALID = 1
 # argparse reads "-1e-3" or "-inf" as an option (its negative-number pattern has no
 # exponent), so a negative value in scientific notation gave "expected one argument"
 # instead of a message about the value.  Every parser here knows the full float syntax.
-_NEGATIVE_NUMBER = re.compile(
-    r"^-(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf(inity)?|nan)$", re.IGNORECASE)
+_NEGATIVE_NUMBER = re.compile(   # (float() also accepts trailing whitespace)
+    r"^-(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf(inity)?|nan)\s*$", re.IGNORECASE)
 
 
 class UsageError(Exception):
@@ -75,11 +75,14 @@ def real(flag: str, lo: float | None = None, hi: float | None = None, *,
             bad |= value <= lo if lo_open else value < lo
         if hi is not None:
             bad |= value >= hi if hi_open else value > hi
-        if bad:
-            raise UsageError(f"{flag} must be {want}, got {text}")
+        if bad:     # (text parsed as a number: only surrounding whitespace to drop)
+            raise UsageError(f"{flag} must be {want}, got {text.strip()}")
         return value
 
     parse.__name__ = "number"
+    # the range, for introspection (help text, property tests that walk the parser)
+    vars(parse).update(flag=flag, kind="real", lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open,
+                       finite=finite)
     return parse
 
 
@@ -97,13 +100,15 @@ def integer(flag: str, lo: int | None = None, hi: int | None = None):
             except ValueError:
                 raise UsageError(f"{flag} must be {want}, got {text!r}") from None
             if not (math.isfinite(as_float) and as_float.is_integer()):
-                raise UsageError(f"{flag} must be {want}, got {text}") from None
+                raise UsageError(f"{flag} must be {want}, got {text.strip()}") from None
             value = int(as_float)
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise UsageError(f"{flag} must be {want}, got {text}")
+            raise UsageError(f"{flag} must be {want}, got {text.strip()}")
         return value
 
     parse.__name__ = "integer"
+    vars(parse).update(flag=flag, kind="integer", lo=lo, hi=hi, lo_open=False, hi_open=False,
+                       finite=True)
     return parse
 
 
@@ -117,7 +122,9 @@ def choice_flag(p, flag: str, choices, default, help_text: str):
 def parse_seeds(text: str, flag: str = "--seeds") -> list[int]:
     """``"3"`` -> [0, 1, 2]; ``"0-7"`` -> 0..7 inclusive; ``"1,4,9"`` -> that list.
 
-    A single seed ``s`` is written ``"s-s"`` or ``"s,"``.
+    A single seed ``s`` is written ``"s-s"`` or ``"s,"``.  Seeds are below ``2**63``
+    (sweeps and toy-model batches store them as int64), and a count or range is checked
+    against the memory limit before its list is built.
 
     Examples
     --------
@@ -133,17 +140,26 @@ def parse_seeds(text: str, flag: str = "--seeds") -> list[int]:
             lo, hi = (int(s) for s in text.split("-", 1))
             if hi < lo:
                 raise ValueError
-            seeds = list(range(lo, hi + 1))
+            seeds = range(lo, hi + 1)
         else:
             count = int(text)
             if count < 1:
                 raise ValueError
-            seeds = list(range(count))
+            seeds = range(count)
     except ValueError:
         raise UsageError(f"{flag} must be a count (3), an inclusive range (0-7) or a list "
                          f"(1,4,9) of non-negative integers, got {text!r}") from None
-    if not seeds or min(seeds) < 0:
+    low, high = (seeds[0], seeds[-1]) if isinstance(seeds, range) and seeds else \
+        (min(seeds, default=-1), max(seeds, default=-1))      # (a range's ends: O(1))
+    if not seeds or low < 0:
         raise UsageError(f"{flag} must name at least one non-negative seed, got {text!r}")
+    if high >= 2 ** 63:
+        raise UsageError(f"{flag}: seeds must be below 2**63 (stored as int64), got {text!r}")
+    if isinstance(seeds, range):        # "10**12" seeds: refused before the list is built
+        from theory._budget import check_allocation
+
+        check_allocation(36.0 * len(seeds), f"{flag} {text} ({len(seeds)} seeds)")
+        seeds = list(seeds)
     if len(set(seeds)) != len(seeds):
         raise UsageError(f"{flag} has duplicates: {text!r}")
     return seeds

@@ -183,10 +183,14 @@ def _unit(flag):
     return real(flag, 0, 1, lo_open=True)
 
 
-def add_toy_training(p) -> None:
-    """The toy model's training and phase flags (``effective train``, ``predict toy``)."""
-    p.add_argument("--repr-lr", type=real("--repr-lr", 0), default=1e-3,
-                   help="embedding Adam learning rate, >= 0 (default 1e-3)")
+def add_toy_training(p, repr_lr_positive: bool = False) -> None:
+    """The toy model's training and phase flags (``effective train``, ``predict toy``).
+
+    ``repr_lr_positive``: ``--repr-lr`` must be > 0 (``predict toy``: n_h = 1/(lambda3 eta)).
+    """
+    p.add_argument("--repr-lr", type=real("--repr-lr", 0, lo_open=repr_lr_positive),
+                   default=1e-3, help=f"embedding Adam learning rate, "
+                                      f"{'>' if repr_lr_positive else '>='} 0 (default 1e-3)")
     p.add_argument("--repr-wd", type=real("--repr-wd", 0), default=0.0,
                    help="embedding weight decay, >= 0 (default 0)")
     p.add_argument("--decoder-lr", type=real("--decoder-lr", 0), default=1e-4,

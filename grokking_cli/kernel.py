@@ -67,6 +67,9 @@ def curve(args) -> dict:
         args.N = 700.0 if args.model == "cubic" else _MODEL_B_WIDTH
     if args.sigma_a2 is None:
         args.sigma_a2 = 8 / 700 if args.model == "cubic" else 0.002 / args.N
+        if args.sigma_a2 == float("inf"):
+            raise ValueError(f"--width {args.N:g}: the default --sigma-a2 = 0.002/N overflows; "
+                             f"give --sigma-a2")
     warnings_ = []
     if args.model == "cubic":
         cfg = model_a_config(args)

@@ -8,7 +8,6 @@ verbs (the same names, ranges and defaults), one JSON answer with a plain
 from __future__ import annotations
 
 from grokking_cli.common import (
-    UsageError,
     add_out_file,
     add_progress_flags,
     choice_flag,
@@ -44,9 +43,6 @@ def toy(args) -> dict:
     from validation.predict import predict_toy, read_split
 
     seeds = parse_seeds(args.seeds)
-    if args.repr_lr <= 0:
-        raise UsageError("--repr-lr must be > 0 for predict toy (n_h = 1/(lambda3 eta_repr)), "
-                         f"got {args.repr_lr:g}")
     task = ArithmeticTask(args.p, modular=args.modular)
     split = None
     if args.split is not None:
@@ -155,7 +151,7 @@ def _add_toy_flags(p) -> None:
                    help="your training pairs instead of random splits: CSV 'a,b' per line "
                         "(optional header a,b) or JSON [[a, b], ...] / {\"train_pairs\": ...}")
     add_toy_training(p.add_argument_group("training and phases (defaults: the spec's toy "
-                                          "model, Table 1)"))
+                                          "model, Table 1)"), repr_lr_positive=True)
     g = p.add_argument_group("simulation")
     choice_flag(g, "--simulate", ("auto", "always", "never"), "auto",
                 "auto: simulate only the seeds the theory does not decide")

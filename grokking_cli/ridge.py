@@ -195,7 +195,8 @@ def curves(args) -> dict:
     t_max = args.t_max
     if t_max is None:
         reached = [r.t2 for r in found if r.t2 is not None]
-        t_max = 4 * max(reached) if reached else 10 ** 6
+        # (all t2 = 0, the loss below c from the start: 4 x 0 is no horizon either)
+        t_max = 4 * max(reached) if reached and max(reached) > 0 else 10 ** 6
     steps = np.unique(np.concatenate(
         [[0], np.round(np.geomspace(1, t_max, args.points - 1)).astype(np.int64)]))
     runs = [{"seed": s, "t1": r.t1, "t2": r.t2, "train_loss": d.train_loss(steps),

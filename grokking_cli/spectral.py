@@ -153,9 +153,13 @@ def figures(args) -> dict:
 
 def corpus(args) -> dict:
     """``spectral corpus``: regenerate a family's labelled corpus (the shipped models' data)."""
+    from validation._progress import progress_bar
     from validation.spectral.families import corpus_dict
 
-    out = corpus_dict(args.family, args.out_dir, profile=args.profile, progress=args.progress)
+    # corpus_dict takes a callable (run-steps done), not the --progress bool
+    with progress_bar(None, f"spectral corpus ({args.family})", enabled=bool(args.progress),
+                      unit="run-step") as bar:
+        out = corpus_dict(args.family, args.out_dir, profile=args.profile, progress=bar.update)
     seconds = out.pop("seconds", None)
     if args.progress and seconds is not None:
         import sys

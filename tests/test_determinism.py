@@ -11,8 +11,8 @@ import argparse
 import json
 import shutil
 
-import numpy as np
 import pytest
+from _cli_inputs import write_cli_inputs
 
 from grokking_cli import build_parser, main
 
@@ -68,23 +68,7 @@ def test_every_verb_has_a_determinism_case():
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    root = tmp_path_factory.mktemp("inputs")
-    t = np.arange(401)
-    curve = root / "curve.csv"
-    loss = 0.05 + 0.3 * np.exp(-t / 150) + 0.002 * np.cos(t / 3)
-    curve.write_text("step,train_loss\n" + "".join(f"{s},{float(v)!r}\n" for s, v in
-                                                   zip(t, loss)))
-    runs = root / "runs"
-    runs.mkdir()
-    rng = np.random.default_rng(0)
-    rows = []
-    for k in range(10):
-        y = np.exp(-t[:60] / 30) + (0.0 if k % 2 else 0.1) * rng.standard_normal(60)
-        (runs / f"r{k}.csv").write_text("step,train_loss\n" + "".join(
-            f"{s},{float(v)!r}\n" for s, v in zip(t[:60], y)))
-        rows.append(f"r{k},{k % 2}")
-    (runs / "labels.csv").write_text("run,label\n" + "\n".join(rows) + "\n")
-    return {"curve": str(curve), "runs": str(runs)}
+    return write_cli_inputs(tmp_path_factory.mktemp("inputs"))
 
 
 def _run_once(verb, args, out_dir, capsys):

@@ -561,6 +561,17 @@ test_invalid_finite_p_solution = make_invalid_test(FP.finite_p_solution, finite_
     "threshold": bad_threshold, "order": bad_count}, max_examples=150)
 
 
+@covers(FP.mode_moments, FP.finite_p_solution)
+def test_fractions_are_probabilities_to_the_last_bit():
+    # the specialised fraction, a partial sum over the total, rounded to 1.0000000000000002
+    assert FP.mode_moments(4.0, 3.0, 401).specialised <= 1.0
+    # 1 - (1 - f)^5 cancelled to 0 for f ~ 1e-17, below f itself; to first order it is 5 f
+    pt = FP.finite_p_solution(B.ModelBConfig(P=11, N=16.0, sigma_a2=1.192092896e-07,
+                                             gamma=0.109375), 0.0078125, normalisation="paper")
+    f = pt.specialised_mode_fraction
+    assert 0 < f < 1e-12 and pt.specialised_neuron_fraction == pytest.approx(5 * f, rel=1e-9)
+
+
 def test_finite_p_solution_warns_at_p_2():
     # P = 2: one real nonzero mode, none of the complex modes the density is derived for
     with pytest.warns(AssumptionWarning, match="P = 2"):

@@ -303,7 +303,8 @@ def mode_moments(g, gamma, P, *, action_multiplier=2.0, threshold=None,
     return ModeMoments(g=g, gamma=gamma, P=P, action_multiplier=m,
                        phi_psi=float((dens * pp).sum() / z),
                        phi=float(dens.sum(axis=1) @ x / z),
-                       specialised=float(dens[pp > thr * thr].sum() / z),
+                       # (a partial sum can round 1 ulp above the total: clipped)
+                       specialised=min(1.0, float(dens[pp > thr * thr].sum() / z)),
                        threshold=thr, nodes=x, marginal=marg)
 
 
@@ -505,7 +506,10 @@ def finite_p_solution(config: ModelBConfig, sigma2, *, normalisation: str = "mat
                         coupling_ratio=g / (2.0 * math.sqrt(config.gamma / 3.0)),
                         kernel_eigenvalue=norm * config.sigma_a2 * mom.phi_psi,
                         phi_psi=mom.phi_psi, phi=mom.phi, specialised_mode_fraction=frac,
-                        specialised_neuron_fraction=1.0 - (1.0 - frac) ** modes,
+                        # 1 - (1 - frac)^modes without the cancellation that gave 0 for
+                        # a tiny frac (below the mode fraction itself)
+                        specialised_neuron_fraction=1.0 if frac >= 1.0 else
+                        -math.expm1(modes * math.log1p(-frac)),
                         threshold=mom.threshold, normalisation=normalisation,
                         action_multiplier=action_multiplier)
 

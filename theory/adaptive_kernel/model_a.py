@@ -117,7 +117,9 @@ def interaction_u(n, d, N, sigma_a2, sigma2) -> float:
     n, d, N = (check_positive(k, v) for k, v in (("n", n), ("d", d), ("N", N)))
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
     sigma2 = check_positive("sigma2", sigma2)
-    return _finite(n / sigma2 * (n / sigma2) * sigma_a2 / d / N, "u")
+    return _finite(n / sigma2 * (n / sigma2) * sigma_a2 / d / N,
+                   f"u = n^2 sigma_a2/(sigma2^2 d N) (n={n:g}, d={d:g}, N={N:g}, "
+                   f"sigma_a2={sigma_a2:g}, sigma2={sigma2:g})")
 
 
 def kappa(n, d, sigma_a2, sigma_w2, sigma2) -> float:
@@ -149,8 +151,13 @@ def kappa(n, d, sigma_a2, sigma_w2, sigma2) -> float:
     sigma_a2 = check_positive("sigma_a2", sigma_a2)
     sigma_w2 = check_positive("sigma_w2", sigma_w2)
     sigma2 = check_positive("sigma2", sigma2)
-    return _finite(4.0 / math.pi * n * sigma_a2 * sigma_w2 / sigma2 / d / (1.0 + 2.0 * sigma_w2),
-                   "kappa")
+    value = 4.0 / math.pi * n * sigma_a2 * sigma_w2 / sigma2 / d / (1.0 + 2.0 * sigma_w2)
+    what = (f"kappa = (4/pi) n sigma_a2 sigma_w2/(sigma2 d D0) (n={n:g}, d={d:g}, "
+            f"sigma_a2={sigma_a2:g}, sigma_w2={sigma_w2:g}, sigma2={sigma2:g})")
+    if value == 0.0:        # every factor > 0: an underflow, not the NNGP-free limit
+        raise RangeOverflowError(f"{what} underflows to 0: the inputs are outside the "
+                                 f"representable regime")
+    return _finite(value, what)
 
 
 def _finite(value, what: str) -> float:
@@ -160,6 +167,14 @@ def _finite(value, what: str) -> float:
         raise RangeOverflowError(f"{what} exceeds the float64 range (|value| > 1.8e308): the "
                             "inputs are outside the representable regime")
     return value
+
+
+def _exp_finite(log_value: float, what: str) -> float:
+    """``exp(log_value)`` of a positive quantity, refusing an over- or underflow."""
+    if not -708.0 < log_value < 709.0:
+        raise RangeOverflowError(f"{what} = exp({log_value:.6g}) leaves the float64 range: the "
+                                 f"inputs are outside the representable regime")
+    return math.exp(log_value)
 
 
 def _check_config(config) -> ModelAConfig:
@@ -224,11 +239,26 @@ class ModelAConfig(ResultMixin):
     @property
     def kappa2_over_u(self) -> float:
         """``kappa^2/u``, independent of ``sigma2``: it fixes where the config crosses lines."""
-        return self.kappa(1.0) ** 2 / self.u(1.0)
+        return _exp_finite(self._log_kappa2_over_u, "kappa^2/u = (4/pi)^2 sigma_a2 "
+                           f"sigma_w2^2 N/(d D0^2) ({self._inputs()})")
+
+    @property
+    def _log_kappa2_over_u(self) -> float:
+        # (4/pi)^2 sigma_a2 sigma_w2^2 N / (d D0^2) in logs: n and sigma2 cancel, and no
+        # factor under- or overflows on the way (kappa(1)^2 / u(1) did for extreme inputs)
+        return (2.0 * math.log(4.0 / math.pi) + math.log(self.sigma_a2) + math.log(self.N)
+                + 2.0 * math.log(self.sigma_w2) - math.log(self.d) - 2.0 * _log_d0(self.sigma_w2))
 
     def sigma2_at_u(self, u) -> float:
         """The noise at which the interaction equals ``u`` (``u ~ 1/sigma2^2``)."""
-        return math.sqrt(self.u(1.0) / check_positive("u", u))
+        log_u1 = 2.0 * math.log(self.n) + math.log(self.sigma_a2) - math.log(self.d) \
+            - math.log(self.N)                                   # log u(sigma2 = 1)
+        return _exp_finite(0.5 * (log_u1 - math.log(check_positive("u", u))),
+                           f"sigma2 = sqrt(n^2 sigma_a2/(d N u)) ({self._inputs()}, u={u:g})")
+
+    def _inputs(self) -> str:
+        return ", ".join(f"{k}={getattr(self, k):g}" for k in ("n", "d", "N", "sigma_w2",
+                                                               "sigma_a2"))
 
     def scaled(self, beta) -> ModelAConfig:
         """The paper's scaled copy: ``N, n -> beta N, beta n``, ``d -> sqrt(beta) d``,
@@ -356,6 +386,13 @@ def reduced_action_derivatives(q, u, b, c, sigma_w2):
                     + (b - 2 * c * r) * (b - 6 * c * r) * r2)
         d1, d2 = 2.0 * q * ds, 2.0 * ds + 4.0 * s * dss
     return _finite_array(d1, "dS~/dq"), _finite_array(d2, "d^2S~/dq^2")
+
+
+def _log_d0(sigma_w2):
+    """``log D0 = log(1 + 2 sigma_w2)``, also where ``2 sigma_w2`` overflows."""
+    if sigma_w2 < 1.0:
+        return math.log1p(2.0 * sigma_w2)
+    return math.log(sigma_w2) + math.log(2.0 + 1.0 / sigma_w2)
 
 
 def _q2_from_r(r, d0):
@@ -609,7 +646,7 @@ def _transition_r(b, c):
     r = (b + 2.0 * c) / (6.0 * c)
     if not 0.0 < r < _R_MAX:
         return None
-    g_star = -4.0 * (b - c) ** 3 / (27.0 * c)
+    g_star = -4.0 * (b - c) * (b - c) * (b - c) / (27.0 * c)     # (no ** : it raises)
     return r if g_star > b * b else None
 
 
@@ -693,7 +730,7 @@ def critical_line(b, eps, sigma_w2) -> dict:
     if r is None:
         return None
     d0 = 1.0 + 2.0 * sigma_w2
-    a_coef = 1.0 / ((1.0 - 2.0 * r) * (b - 2.0 * eps * r) ** 2)
+    a_coef = 1.0 / ((1.0 - 2.0 * r) * (b - 2.0 * eps * r) * (b - 2.0 * eps * r))
     u_c = a_coef * math.pi * d0 / (4.0 * sigma_w2)
     return {"u_c": u_c, "coupling_a": a_coef, "kappa_c": _kappa_on_gfl(b, a_coef),
             "r_star": r, "q_star": math.sqrt(_q2_from_r(r, d0))}
@@ -784,13 +821,13 @@ def _line_root(config: ModelAConfig, line, key_u: str, key_k: str):
     Returns ``(b, line_dict)`` of the root with the smallest ``u`` (first met as sigma2
     decreases), or None.
     """
-    target = config.kappa2_over_u
+    log_target = config._log_kappa2_over_u
 
     def resid(b):
         val = line(b, config.eps, config.sigma_w2)
-        if val is None or val[key_k] <= 0.0:
-            return None
-        return math.log(val[key_k] ** 2 / val[key_u]) - math.log(target)
+        if val is None or not (0.0 < val[key_k] < math.inf and 0.0 < val[key_u] < math.inf):
+            return None         # (also where the line's u or kappa leaves the float64 range)
+        return 2.0 * math.log(val[key_k]) - math.log(val[key_u]) - log_target
 
     grid = np.linspace(1e-6, 1.0 - 1e-6, 2001)
     roots = [(line(b, config.eps, config.sigma_w2)[key_u], b)
@@ -860,16 +897,20 @@ def _gfl_excess(config: ModelAConfig, sigma2: float, which: str):
 
 def _root_in_sigma2(config: ModelAConfig, which: str):
     """Largest sigma2 where the excess crosses 0 from below (an interior r), by brentq."""
-    grid = np.geomspace(50.0, 1e-3, 400) * math.sqrt(config.u(1.0))   # u from 4e-4 to 1e6
+    u1 = config.u(1.0)
+    scale = math.sqrt(u1) if u1 > 0.0 else config.sigma2_at_u(1.0)    # (u1 underflowed: logs)
+    grid = np.geomspace(50.0, 1e-3, 400) * scale                       # u from 4e-4 to 1e6
     prev = None
     for s2 in grid:
         ex, r, _ = _gfl_excess(config, s2, which)
         if prev is not None and prev[1] < 0 <= ex and r > 0:
             root = brentq(lambda x: _gfl_excess(config, x, which)[0], s2, prev[0],
                           xtol=1e-14, rtol=1e-13)
-            ex, r, g = _gfl_excess(config, root, which)
-            if r > 0:
-                return root, r, g
+            # (own names: the scan goes on from (s2, ex) when the root has r = 0; reusing
+            # ex here made the next bracket's sign wrong and brentq raised)
+            _, r_root, g = _gfl_excess(config, root, which)
+            if r_root > 0:
+                return root, r_root, g
         prev = (s2, ex)
     return None
 

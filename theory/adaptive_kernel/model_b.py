@@ -643,7 +643,8 @@ def self_consistent_a(config: ModelBConfig, sigma2, normalisation: str = "paper"
         return math.exp(log_a) - float(expit(log_s2 - log_lambda(log_a)))
 
     # a_sp: the saddle exists only for u a^2 >= sqrt(gamma)
-    log_a_sp = 0.5 * (0.5 * math.log(gamma) - math.log(u))
+    # (u underflows to 0 at a huge sigma2: no interaction, the kernel regime a = 1)
+    log_a_sp = 0.5 * (0.5 * math.log(gamma) - math.log(u)) if u > 0.0 else math.inf
     if log_a_sp >= 0.0 or resid(0.0) <= 0.0:
         log_a = 0.0
     elif resid(log_a_sp) >= 0.0:          # lambda jumps at the spinodal: the root is there
@@ -774,6 +775,10 @@ def thresholds(config: ModelBConfig = BASE_MODEL_B, normalisation: str = "paper"
     g_c = 2.0 * math.sqrt(gamma / 3.0)
     g_sp = math.sqrt(gamma)
     coef = 2.0 * config.sigma_a2 * config.P ** 2 / config.N      # u sigma2^2
+    if not 0.0 < coef < math.inf:
+        raise RangeOverflowError(f"u sigma2^2 = 2 sigma_a2 P^2/N = {coef:g} (sigma_a2="
+                                 f"{config.sigma_a2:g}, P={config.P}, N={config.N:g}) leaves "
+                                 f"the float64 range: the thresholds are not representable")
     slope = math.sqrt(g_c / coef)
     s_I = 1.0 / slope
     # lambda of the all-specialised state, n_f sigma_a2 x_+^2 = n_f sigma_a2 3/gamma, may

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_choice, check_finite_array, check_positive, check_positive_int
+from theory._checks import (
+    RangeOverflowError,
+    check_choice,
+    check_finite_array,
+    check_positive,
+    check_positive_int,
+)
 from theory._result import ResultMixin
 from theory.effective.task import ArithmeticTask, TrainingSplit
 
@@ -223,6 +229,17 @@ class SplitAnalysis(ResultMixin):
         return {"train_size": self.split.train_size, "fraction": self.split.fraction}
 
 
+def _n_h(lam3: float, eta: float) -> float:
+    """``1 / (lambda3 eta)``: inf when ``lambda3 = 0``, refused when the product underflows."""
+    if lam3 <= 0:
+        return float("inf")
+    n_h = 1.0 / lam3 / eta
+    if n_h == float("inf"):
+        raise RangeOverflowError(f"n_h = 1/(lambda3 eta) exceeds the float64 range (lambda3 = "
+                                 f"{lam3:g}, eta = {eta:g}): eta is too small")
+    return n_h
+
+
 def analyze_split(split: TrainingSplit, eta: float = 1e-3, d_in: int = 1,
                   normalisation: str = "z0") -> SplitAnalysis:
     """Forcing test, lambda_3, n_h, RQI_bar and Acc_bar of one training split.
@@ -268,7 +285,7 @@ def analyze_split(split: TrainingSplit, eta: float = 1e-3, d_in: int = 1,
     return SplitAnalysis(
         task=task, split=split, n0=n0, forced=bool(forced),
         n_parallelograms_train=int(split.parallelogram_mask.sum()),
-        lambda3=lam3, n_h=(1.0 / (lam3 * eta)) if lam3 > 0 else float("inf"), eta=eta,
+        lambda3=lam3, n_h=_n_h(lam3, eta), eta=eta,
         rqi_bar=float(implied.sum() / task.n_parallelograms) if task.n_parallelograms else 1.0,
         acc_bar=float(dbar.sum() / task.n_samples), acc_bar_test=acc_test,
         hessian_eigenvalues=ev, normalisation=normalisation,

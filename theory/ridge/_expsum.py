@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theory._checks import RangeOverflowError
+
 _MAX_T = 2 ** 53          # exact integers in float64
 _SCAN = 256               # intervals this short are scanned point by point
 _GRID = 64                # points per bracketing pass
@@ -202,10 +204,12 @@ class _Rows:
 def _undecided(f, threshold, index=None):
     where = "" if index is None else f" (problem {index})"
     slowest = float(np.max(f.log_abs_rho)) if f.log_abs_rho.size else 0.0
-    return ArithmeticError(
+    # an ArithmeticError (OverflowError) and a ValueError: refused in one line by the CLI
+    return RangeOverflowError(
         f"undecidable in float64{where}: the limit of the loss ({f.limit():.17g}) equals the "
         f"threshold ({threshold:.17g}) to rounding, or it is crossed only after more than "
-        f"2**53 steps (slowest mode |rho| = exp({slowest:.3g}))")
+        f"2**53 steps (slowest mode |rho| = exp({slowest:.3g})); a threshold (eps for t1, c "
+        f"for t2) farther from the limit, or a larger eta or lam, makes it decidable")
 
 
 def _by_size(fs):
@@ -240,9 +244,10 @@ def first_at_or_below_many(fs, threshold) -> list:
 
     Raises
     ------
-    ArithmeticError
-        If some ``f(inf)`` equals its threshold to rounding (or the crossing
-        lies beyond ``2**53`` steps), so the answer is not decidable in float64.
+    RangeOverflowError
+        (an ArithmeticError and a ValueError) If some ``f(inf)`` equals its
+        threshold to rounding (or the crossing lies beyond ``2**53`` steps), so
+        the answer is not decidable in float64.
 
     Notes
     -----

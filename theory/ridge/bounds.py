@@ -787,7 +787,7 @@ def conditions(problem, *, lam, eta, eps, c, delta=0.05) -> dict:
 
     over = max(32.0 * np.log(2.0 / delta),
                8.0 * tn2 / nu2 if nu2 > 0 else inf,
-               8.0 * c / (sigma_min * nu2) if nu2 > 0 else inf)
+               8.0 * c / sigma_min / nu2 if nu2 > 0 else inf)     # (no underflow to 0)
     wd = min(2.0 * eps / (3.0 * tn2) if tn2 > 0 else inf,
              np.sqrt(spec.lbar * eps) / (np.sqrt(6.0) * tn) if tn2 > 0 else inf)
     gaussian = isinstance(problem, RidgeProblem) and problem.feature_model == "gaussian" \

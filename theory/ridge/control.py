@@ -171,7 +171,8 @@ def t2_point_estimate(n, m, nu2, c, eta, lam, teacher_norm=1.0, sigma=None):
         return 0.0
     if lam == 0:
         return float("inf")
-    value = log_ratio / (2.0 * math.log1p(-eta * lam))
+    rate = math.log1p(-eta * lam)              # 0 when eta * lam underflows
+    value = log_ratio / (2.0 * rate) if rate else math.inf
     if not math.isfinite(value):
         raise RangeOverflowError("the t2 estimate exceeds the float64 range: eta * lam is too "
                             "small for a finite step count")

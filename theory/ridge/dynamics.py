@@ -8,11 +8,12 @@ every integer step ``t`` without iterating.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_nonnegative, check_positive, check_times
+from theory._checks import RangeOverflowError, check_nonnegative, check_positive, check_times
 from theory.ridge._expsum import ExpSquares
 from theory.ridge.problem import RidgeProblem
 
@@ -218,6 +219,11 @@ def _spectrum_from_eigh(problem: RidgeProblem, s: np.ndarray, vec: np.ndarray) -
     else:
         b, a0 = vec.T @ teacher, vec.T @ init
     init_sq, teacher_sq = float(init @ init), float(teacher @ teacher)
+    if not (math.isfinite(init_sq) and math.isfinite(teacher_sq)):
+        raise RangeOverflowError(
+            f"||theta(0)||^2 = {init_sq:g} or ||theta*||^2 = {teacher_sq:g} exceeds the float64 "
+            f"range: the losses are not representable (the init variance nu2 or the "
+            f"teacher_norm is too large)")
     if s.size == m:  # full column rank: no null space at all
         null_init = null_cross = null_teacher = 0.0
     else:
@@ -232,6 +238,12 @@ def _spectrum_from_eigh(problem: RidgeProblem, s: np.ndarray, vec: np.ndarray) -
                     feature_norm_sq_max=float(row_norms.max()),
                     frobenius_sq=float(row_norms.sum()),
                     init_norm_sq=init_sq, teacher_norm_sq=teacher_sq)
+
+
+def _alpha(n, lam, b, s):
+    """``a_inf - b = -n lam b / (s + n lam)``, also when ``n lam`` overflows (then ``-b``)."""
+    n_lam = n * lam
+    return -n_lam * b / (s + n_lam) if math.isfinite(n_lam) else -b
 
 
 def _log_abs_rate(x: np.ndarray):
@@ -387,14 +399,16 @@ def dynamics(problem, *, lam: float, eta: float) -> RidgeDynamics:
     x_null = eta * lam
     worst = max(float(x_row.max()) if s.size else 0.0, x_null)
     if worst >= 2.0:
+        # the limit from the rate itself: worst / eta is inf once eta * rate overflows
+        rate = max(float(s.max()) / n if s.size else 0.0, 0.0) + lam
         raise DivergenceError(
             f"eta={eta:g} makes gradient descent diverge: eta*(lambda_max(Phi^T Phi)/n + lam) = "
-            f"{worst:.6g} must be < 2 (use eta < {2.0 / (worst / eta):.6g})")
+            f"{worst:.6g} must be < 2 (use eta < {2.0 / rate:.6g})")
     log_q, neg_q = _log_abs_rate(x_row)
     b, a0 = spec.teacher_coords, spec.init_coords
     # alpha = a_inf - b written without the cancellation that loses its digits
     # when n lam << s (alpha ~ n lam b / s)
-    alpha = -n * lam * b / (s + n * lam)
+    alpha = _alpha(n, lam, b, s)
     beta = a0 - b - alpha
     train = ExpSquares(constant=0.0, weight=s / (2.0 * n), alpha=alpha, beta=beta,
                        log_abs_rho=log_q, negative=neg_q)
@@ -461,7 +475,7 @@ def init_averaged_dynamics(problem, *, lam: float, eta: float, nu2: float | None
             raise TypeError("nu2 is required when the problem does not record it")
     nu2 = check_nonnegative("nu2", nu2)
     s, b, n = spec.eigenvalues, spec.teacher_coords, spec.n
-    alpha = -n * lam * b / (s + n * lam)
+    alpha = _alpha(n, lam, b, s)
     a_inf = b + alpha
     zeros, noise = np.zeros_like(s), np.full_like(s, np.sqrt(nu2))
     log_q, neg_q = base.train.log_abs_rho, base.train.negative

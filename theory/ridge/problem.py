@@ -8,12 +8,14 @@ samples, a realizable teacher ``theta*`` and a Gaussian initialisation
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from theory._checks import (
+    RangeOverflowError,
     check_finite_array,
     check_nonnegative,
     check_positive,
@@ -193,6 +195,9 @@ def sample_problem(n: int = 100, m: int = 1000, nu2: float = 1.0, *,
 
 def _draw(n: int, m: int, nu2: float, teacher_norm: float, root) -> RidgeProblem:
     """The problem of :func:`sample_problem` from checked arguments."""
+    if not math.isfinite(teacher_norm * teacher_norm):
+        raise RangeOverflowError(f"teacher_norm = {teacher_norm:g}: ||theta*||^2 exceeds the "
+                                 f"float64 range (the losses carry it); use teacher_norm < 1e154")
     feat_ss, teach_ss, init_ss = root.spawn(3)
     features = np.random.default_rng(feat_ss).standard_normal((n, m))
     features /= np.sqrt(m)               # the same rounding as draw / sqrt(m)

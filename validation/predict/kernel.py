@@ -197,7 +197,11 @@ def predict_kernel(sigma2: float, *, model: str = "cubic", n: float = 3000.0,
                   "lines) and phase_point (GFL / GMFL-I / GMFL-II mean field)")
     else:
         N = MODEL_B_WIDTH if N is None else N
-        sigma_a2 = 0.002 / N if sigma_a2 is None else sigma_a2
+        if sigma_a2 is None:
+            sigma_a2 = 0.002 / check_positive("N", N)
+            if sigma_a2 == float("inf"):       # a subnormal N: say which default failed
+                raise ValueError(f"the default sigma_a2 = 0.002/N overflows at N = {N:g}; "
+                                 f"give sigma_a2")
         out, warnings_ = _model_b(sigma2, P, N, sigma_a2, gamma, normalisation)
         params = {"model": model, "sigma2": sigma2, "P": P, "N": N, "sigma_a2": sigma_a2,
                   "gamma": gamma, "normalisation": normalisation}

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from theory._checks import RangeOverflowError
 from validation.predict._common import majority, stamp
 
 __all__ = ["label_coverage", "max_label_coverage", "phase_candidates", "predict_toy"]
@@ -183,7 +184,10 @@ def _split_theory(split, eta, threshold) -> dict:
     """What the theory says about one split, and whether it decides the phase."""
     from theory.effective import analyze_split
 
-    a = analyze_split(split, eta=eta)
+    try:
+        a = analyze_split(split, eta=eta)
+    except RangeOverflowError as exc:          # eta is the run's repr_lr: say so
+        raise RangeOverflowError(f"repr_lr = {eta:g}: {exc}") from None
     cover = label_coverage(split)
     out = {"train_size": split.train_size, "n0": a.n0, "forced": a.forced,
            "lambda3": a.lambda3, "n_h": a.n_h, "acc_bar_test": a.acc_bar_test,
@@ -486,7 +490,14 @@ def predict_toy(train_size: int | None = None, *, p: int = 10, modular: bool = F
 
 
 def _n_h(lambda3, eta):
-    return None if not np.isfinite(lambda3) or lambda3 <= 0 else float(1.0 / (lambda3 * eta))
+    if not np.isfinite(lambda3) or lambda3 <= 0:
+        return None
+    n_h = float(1.0 / lambda3 / eta)           # (lambda3 * eta could underflow to 0)
+    if n_h == math.inf:
+        raise RangeOverflowError(f"n_h = 1/(lambda3 repr_lr) exceeds the float64 range "
+                                 f"(lambda3 = {lambda3:g}, repr_lr = {eta:g}): repr_lr is too "
+                                 f"small")
+    return n_h
 
 
 def _evidence(per_seed, sim_info) -> dict:

@@ -323,8 +323,11 @@ def corpus_dict(family: str, out_dir, profile: str = "full", progress=None) -> d
 
     The logic of ``grokking spectral corpus --family FAMILY --out DIR``.
     """
+    from validation._io import make_out_dir
+
+    out_dir = make_out_dir(out_dir)     # a bad --out fails now, not after the training
     corpus = generate_family_corpus(family, profile, progress)
-    path = save_family_corpus(corpus, os.path.join(os.fspath(out_dir), f"{family}_corpus.npz"))
+    path = save_family_corpus(corpus, os.path.join(out_dir, f"{family}_corpus.npz"))
     return {"corpus": path, "family": family, "profile": profile, "n_runs": len(corpus),
             "n_generalize": int(corpus.label.sum()), "n_cells": int(np.unique(corpus.cell).size),
             "phases": {p: int(np.sum(corpus.phase == p)) for p in sorted(set(corpus.phase))},
