@@ -1,6 +1,19 @@
-"""Input files for CLI tests: a toy learning curve and a labelled runs directory."""
+"""Shared by the CLI tests: the verbs of the real parser, and input files (a toy
+learning curve and a labelled runs directory)."""
+
+import argparse
 
 import numpy as np
+
+
+def cli_verbs(parser, prefix=()):
+    """Yield ``("theory verb", subparser)`` for every leaf command of ``parser``."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from cli_verbs(sub, prefix + (name,))
+            return
+    yield " ".join(prefix), parser
 
 
 def write_cli_inputs(root) -> dict:

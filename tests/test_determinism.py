@@ -7,12 +7,11 @@ summaries); the output directory is removed between the two runs so the second
 one recomputes instead of resuming.  The heavy jobs run in the slow tier.
 """
 
-import argparse
 import json
 import shutil
 
 import pytest
-from _cli_inputs import write_cli_inputs
+from _cli_inputs import cli_verbs, write_cli_inputs
 
 from grokking_cli import build_parser, main
 
@@ -53,17 +52,8 @@ CASES = {
 }
 
 
-def _verbs(parser, prefix=()):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield from _verbs(sub, prefix + (name,))
-            return
-    yield " ".join(prefix)
-
-
 def test_every_verb_has_a_determinism_case():
-    assert sorted(_verbs(build_parser())) == sorted(CASES)
+    assert sorted(v for v, _ in cli_verbs(build_parser())) == sorted(CASES)
 
 
 @pytest.fixture(scope="module")

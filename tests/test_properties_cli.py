@@ -30,7 +30,6 @@ flags; their valid runs are the slow tier's (``test_determinism.py``).  ``spectr
 corpus`` is run for real on a shrunken grid.
 """
 
-import argparse
 import importlib
 import json
 import math
@@ -40,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-from _cli_inputs import write_cli_inputs
+from _cli_inputs import cli_verbs, write_cli_inputs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,16 +139,10 @@ VERBS = {
 
 
 # ---------------------------------------------------------------------------- the parser
-def _verbs(parser, prefix=()):
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                yield from _verbs(sub, prefix + (name,))
-            return
-    yield " ".join(prefix), parser
 
 
-SUBPARSERS = dict(_verbs(build_parser()))
+
+SUBPARSERS = dict(cli_verbs(build_parser()))
 
 
 def numeric_flags(verb):
